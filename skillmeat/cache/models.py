@@ -1,0 +1,165 @@
+"""ORM models: marketplace sources, their catalog entries and scan history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back timezone-aware datetimes (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class MarketplaceSource(Base):
+    __tablename__ = "marketplace_sources"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("src"))
+    repo_url: Mapped[str] = mapped_column(String(1000), unique=True)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    repo_name: Mapped[str] = mapped_column(String(200))
+    ref: Mapped[str] = mapped_column(String(255), default="main")
+    root_hint: Mapped[str | None] = mapped_column(String(1000))
+    description: Mapped[str | None] = mapped_column(String(500))
+    scan_status: Mapped[str] = mapped_column(String(20), default="pending")
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_scanned_sha: Mapped[str | None] = mapped_column(String(64))
+    artifact_count: Mapped[int] = mapped_column(Integer, default=0)
+    counts_by_type: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # "type:status:band" -> n, band 1 = at or above the listing threshold. Kept in step with
+    # every write so a listing never has to count 100,000 rows to show its tabs.
+    catalog_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    detector_version: Mapped[str | None] = mapped_column(String(20))
+    scan_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scan_lease_owner: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    entries: Mapped[list[MarketplaceCatalogEntry]] = relationship(
+        back_populates="source", lazy="raise", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<MarketplaceSource {self.id} {self.repo_url} ref={self.ref}>"
+
+
+class MarketplaceCatalogEntry(Base):
+    __tablename__ = "marketplace_catalog_entries"
+    __table_args__ = (
+        UniqueConstraint("source_id", "artifact_type", "path", name="uq_catalog_source_type_path"),
+        # One index per list ordering, each ending in id for the cursor's tie-break.
+        Index("ix_catalog_source_confidence", "source_id", "confidence_score", "id"),
+        Index("ix_catalog_source_type_confidence", "source_id", "artifact_type",
+              "confidence_score", "id"),
+        Index("ix_catalog_source_status_confidence", "source_id", "status",
+              "confidence_score", "id"),
+        Index("ix_catalog_source_name", "source_id", "name", "id"),
+        Index("ix_catalog_source_detected", "source_id", "detected_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("cat"))
+    source_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("marketplace_sources.id", ondelete="CASCADE")
+    )
+    artifact_type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(String(1000))
+    upstream_url: Mapped[str | None] = mapped_column(String(2000))
+    detected_sha: Mapped[str | None] = mapped_column(String(64))
+    detected_version: Mapped[str | None] = mapped_column(String(100))
+    confidence_score: Mapped[int] = mapped_column(Integer, default=0)
+    score_breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    import_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    import_id: Mapped[str | None] = mapped_column(String(64))
+    imported_sha: Mapped[str | None] = mapped_column(String(64))
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    excluded_reason: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    source: Mapped[MarketplaceSource] = relationship(back_populates="entries", lazy="raise")
+
+    def __repr__(self) -> str:
+        excluded = "excluded" if self.excluded_at is not None else "not excluded"
+        return (
+            f"<MarketplaceCatalogEntry {self.id} {self.artifact_type}:{self.path} "
+            f"status={self.status} {excluded}>"
+        )
+
+
+class MarketplaceScan(Base):
+    """One scan attempt of a source: when, which commit, what changed, how it ended."""
+
+    __tablename__ = "marketplace_scans"
+    __table_args__ = (Index("ix_scans_source_started", "source_id", "started_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("scn"))
+    source_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("marketplace_sources.id", ondelete="CASCADE")
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    commit_sha: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20), default="running")
+    trigger: Mapped[str] = mapped_column(String(20), default="manual")
+    new_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    removed_count: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,361 @@
+"""Read a repository through the GitHub REST API (no clone): refs, trees and blobs."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from skillmeat.config import Settings
+from skillmeat.core.marketplace.readers.errors import (
+    RateLimited,
+    ReaderError,
+    ReaderUnavailable,
+    RefNotFound,
+    RepositoryNotFound,
+)
+from skillmeat.core.marketplace.tree import RepoTree, TreeEntry
+
+log = logging.getLogger(__name__)
+
+_JSON = "application/vnd.github+json"
+_SHA = "application/vnd.github.sha"
+_SHA_RE = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_TOKEN_HINT = "set SKILLMEAT_GITHUB_TOKEN"
+
+
+class GitHubReader:
+    """RepoReader over the GitHub REST API; blobs are cached by sha for the reader's life."""
+
+    def __init__(
+        self,
+        owner: str,
+        repo: str,
+        ref: str | None,
+        *,
+        api_url: str = "https://api.github.com",
+        token: str | None = None,
+        timeout: float = 20.0,
+        retries: int = 3,
+        client: httpx.Client | None = None,
+        backoff: float = 0.2,
+        max_tree_requests: int = 500,
+        workers: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.owner = owner
+        self.repo = repo
+        self.ref = ref  # None: the repository's default branch
+        self.api_url = api_url.rstrip("/")
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_tree_requests = max_tree_requests
+        self.workers = max(1, workers)
+        self._sleep = sleep
+        self._timeout = httpx.Timeout(timeout)
+        self._authenticated = bool(token)
+        # The token lives only inside this header dict: nothing formats it into text.
+        self._headers = {"X-GitHub-Api-Version": "2022-11-28", "User-Agent": "skillmeat"}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
+        self._own_client = client is None
+        self._client = client if client is not None else httpx.Client(timeout=self._timeout)
+        self._lock = threading.Lock()
+        self._blobs: dict[str, bytes] = {}
+        self._files: dict[str, dict[str, str]] = {}  # commit -> path -> blob sha
+
+    @classmethod
+    def from_settings(
+        cls, owner: str, repo: str, ref: str | None, settings: Settings, **kwargs: Any
+    ) -> GitHubReader:
+        """Build a reader from the application settings."""
+        token = settings.github_token.get_secret_value() if settings.github_token else None
+        return cls(
+            owner,
+            repo,
+            ref,
+            api_url=settings.github_api_url,
+            token=token,
+            timeout=settings.github_timeout,
+            retries=settings.github_retries,
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        token = "***" if self._authenticated else None
+        return (
+            f"GitHubReader({self.slug!r}, ref={self.ref!r}, api_url={self.api_url!r}, "
+            f"token={token!r})"
+        )
+
+    @property
+    def slug(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+    # -- RepoReader -------------------------------------------------------------------------
+
+    def resolve(self) -> str:
+        """Resolve the configured ref (branch, tag or sha; None: default branch) to a commit."""
+        ref = self.ref or self._default_branch()
+        response = self._get(f"commits/{quote(ref, safe='/')}", accept=_SHA)
+        if response.status_code in (404, 422):
+            self._raise_missing(response, f"ref {ref!r} not found in {self.slug}")
+        self._check(response, f"resolve ref {ref!r}")
+        text = response.text.strip()
+        if not _SHA_RE.match(text):  # a server that ignored the sha media type answers JSON
+            text = str(self._json(response).get("sha", ""))
+        if not _SHA_RE.match(text):
+            raise ReaderError(f"GitHub returned no commit sha for {self.slug}@{ref}")
+        return text
+
+    def tree(self, commit: str) -> RepoTree:
+        """List every path at `commit`, walking subtrees when GitHub truncates the listing."""
+        response = self._get(f"git/trees/{commit}", params={"recursive": "1"})
+        if response.status_code in (404, 422):
+            self._raise_missing(response, f"commit {commit} not found in {self.slug}")
+        self._check(response, f"list tree {commit}")
+        data = self._json(response)
+        if data.get("truncated"):
+            log.info("tree of %s@%s truncated by GitHub; walking subtrees", self.slug, commit)
+            result = self._walk(commit)
+        else:
+            result = RepoTree(commit, _entries(data, ""))
+        result.entries.sort(key=lambda e: e.path)
+        with self._lock:
+            self._files[commit] = {e.path: e.sha for e in result.entries if e.type == "blob"}
+        return result
+
+    def read(
+        self, commit: str, paths: Iterable[str], limit: int | None = None
+    ) -> Mapping[str, bytes]:
+        """Read the given blobs; paths that are missing or not files are left out."""
+        with self._lock:
+            files = self._files.get(commit)
+        if files is None:
+            self.tree(commit)
+            files = self._files[commit]
+        wanted = {path: files[path] for path in dict.fromkeys(paths) if path in files}
+        with self._lock:
+            missing = sorted({sha for sha in wanted.values() if sha not in self._blobs})
+        if len(missing) > 1 and self.workers > 1:
+            with ThreadPoolExecutor(min(self.workers, len(missing))) as pool:
+                list(pool.map(self._fetch_blob, missing))  # list() re-raises the first error
+        else:
+            for sha in missing:
+                self._fetch_blob(sha)
+        out: dict[str, bytes] = {}
+        with self._lock:
+            for path, sha in wanted.items():
+                data = self._blobs.get(sha)
+                if data is not None:
+                    out[path] = data if limit is None else data[:limit]
+        return out
+
+    def close(self) -> None:
+        if self._own_client:
+            self._client.close()
+
+    def __enter__(self) -> GitHubReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- trees ------------------------------------------------------------------------------
+
+    def _walk(self, commit: str) -> RepoTree:
+        """Complete a truncated listing directory by directory, within a request budget."""
+        entries: list[TreeEntry] = []
+        problems: list[str] = []
+        # (path prefix, tree sha, try recursive first); the root is known to be too big.
+        pending: deque[tuple[str, str, bool]] = deque([("", commit, False)])
+        budget = self.max_tree_requests
+        while pending:
+            prefix, sha, recursive = pending.popleft()
+            where = prefix or "/"
+            try:
+                if recursive:
+                    budget -= 1
+                    data = self._tree_data(sha, recursive=True)
+                    if not data.get("truncated"):
+                        entries.extend(_entries(data, prefix))
+                        continue
+                if budget <= 0:
+                    pending.appendleft((prefix, sha, False))
+                    break
+                budget -= 1
+                data = self._tree_data(sha, recursive=False)
+            except RateLimited as exc:
+                problems.append(f"{where}: {exc}")
+                pending.appendleft((prefix, sha, False))
+                break  # every further request would be refused too
+            except ReaderError as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+            for entry in _entries(data, prefix):
+                entries.append(entry)
+                if entry.type == "tree":
+                    pending.append((entry.path, entry.sha, True))
+            if budget <= 0 and pending:
+                break
+        if pending:
+            problems.append(
+                f"tree listing stopped after {self.max_tree_requests - budget} requests; "
+                f"{len(pending)} directories not listed"
+            )
+        return RepoTree(commit, entries, complete=not problems, problems=problems)
+
+    def _tree_data(self, sha: str, *, recursive: bool) -> dict[str, Any]:
+        params = {"recursive": "1"} if recursive else None
+        response = self._get(f"git/trees/{sha}", params=params)
+        self._check(response, f"list tree {sha}")
+        return self._json(response)
+
+    # -- blobs ------------------------------------------------------------------------------
+
+    def _fetch_blob(self, sha: str) -> None:
+        response = self._get(f"git/blobs/{sha}")
+        if response.status_code in (404, 422):
+            log.warning("blob %s missing from %s", sha, self.slug)
+            return
+        self._check(response, f"read blob {sha}")
+        data = self._json(response)
+        if data.get("encoding") != "base64":
+            raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: {sha}")
+        content = base64.b64decode(data.get("content") or "")
+        with self._lock:
+            self._blobs[sha] = content
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    def _default_branch(self) -> str:
+        response = self._get("", repo_root=True)
+        if response.status_code == 404:
+            raise self._not_found()
+        self._check(response, "read repository")
+        branch = self._json(response).get("default_branch")
+        if not isinstance(branch, str) or not branch:
+            raise ReaderError(f"GitHub reported no default branch for {self.slug}")
+        return branch
+
+    def _get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        accept: str = _JSON,
+        repo_root: bool = False,
+    ) -> httpx.Response:
+        """GET with bounded retries; rate limits and auth failures raise at once."""
+        base = f"{self.api_url}/repos/{quote(self.owner)}/{quote(self.repo)}"
+        url = base if repo_root else f"{base}/{path}"
+        headers = {**self._headers, "Accept": accept}
+        attempts = self.retries + 1
+        failure = ""
+        for attempt in range(attempts):
+            if attempt:
+                self._sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = self._client.get(
+                    url,
+                    params=params,
+                    headers=headers,
+                    timeout=self._timeout,
+                    follow_redirects=True,
+                )
+            except httpx.TimeoutException:
+                failure = "timed out"
+            except httpx.TransportError as exc:
+                failure = f"connection failed ({type(exc).__name__})"
+            else:
+                if response.status_code < 500:
+                    self._raise_refused(response)
+                    return response
+                failure = f"HTTP {response.status_code}"
+            log.debug("GitHub GET %s failed (%s), attempt %d/%d", url, failure, attempt + 1,
+                      attempts)
+        raise ReaderUnavailable(
+            f"GitHub API unavailable for {self.slug}: {failure} after {attempts} attempt(s)"
+        )
+
+    def _raise_refused(self, response: httpx.Response) -> None:
+        """Turn rate limiting and authentication failures into reader errors."""
+        status = response.status_code
+        if status == 401:
+            if self._authenticated:
+                raise ReaderError(f"GitHub token rejected (401) while reading {self.slug}")
+            raise ReaderError(f"GitHub requires authentication for {self.slug}: {_TOKEN_HINT}")
+        if status not in (403, 429):
+            return
+        headers = response.headers
+        exhausted = headers.get("x-ratelimit-remaining") == "0"
+        if status == 429 or exhausted or "retry-after" in headers:
+            reset_at = _reset_time(headers)
+            when = f"resets at {reset_at:%H:%M} UTC" if reset_at else "try again later"
+            hint = "" if self._authenticated else f" ({_TOKEN_HINT} for a higher limit)"
+            raise RateLimited(f"GitHub rate limit exceeded; {when}{hint}", reset_at=reset_at)
+
+    def _check(self, response: httpx.Response, action: str) -> None:
+        if response.status_code == 404:
+            raise self._not_found()
+        if response.is_success:
+            return
+        if response.status_code == 403:
+            raise ReaderError(f"GitHub refused access to {self.slug} (403) on {action}")
+        raise ReaderError(f"GitHub could not {action} in {self.slug} (HTTP {response.status_code})")
+
+    def _raise_missing(self, response: httpx.Response, message: str) -> None:
+        """A 404/422 on a ref or commit: tell a missing repository from a missing ref."""
+        if response.status_code == 404:
+            probe = self._get("", repo_root=True)
+            if probe.status_code == 404:
+                raise self._not_found()
+        raise RefNotFound(message)
+
+    def _not_found(self) -> RepositoryNotFound:
+        hint = "" if self._authenticated else f": {_TOKEN_HINT}"
+        return RepositoryNotFound(f"repository {self.slug} not found or private{hint}")
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise ReaderError(f"GitHub sent an unreadable answer for {self.slug}") from exc
+        if not isinstance(data, dict):
+            raise ReaderError(f"GitHub sent an unexpected answer for {self.slug}")
+        return data
+
+
+def _entries(data: Mapping[str, Any], prefix: str) -> list[TreeEntry]:
+    """Map GitHub tree items to TreeEntry with paths from the repository root."""
+    out: list[TreeEntry] = []
+    for item in data.get("tree") or []:
+        kind = item.get("type")
+        if kind not in ("blob", "tree", "commit"):
+            continue
+        path = f"{prefix}/{item['path']}" if prefix else item["path"]
+        mode = item.get("mode") or ("040000" if kind == "tree" else "100644")
+        size = item.get("size") if kind == "blob" else None
+        out.append(TreeEntry(path=path, type=kind, sha=item["sha"], size=size, mode=mode))
+    return out
+
+
+def _reset_time(headers: httpx.Headers) -> datetime | None:
+    """When the limit lifts: X-RateLimit-Reset (epoch) or Retry-After (seconds)."""
+    reset = headers.get("x-ratelimit-reset")
+    if reset and reset.strip().isdigit():
+        return datetime.fromtimestamp(int(reset), tz=UTC)
+    retry_after = headers.get("retry-after")
+    if retry_after and retry_after.strip().isdigit():
+        return datetime.now(UTC) + timedelta(seconds=int(retry_after))
+    return None
