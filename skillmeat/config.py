@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
 
+    # Signs pagination cursors; without it a key derived from the database URL is used.
+    secret_key: SecretStr | None = None
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     github_timeout: float = Field(default=20.0, gt=0)

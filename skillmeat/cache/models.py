@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -113,6 +114,8 @@ class MarketplaceCatalogEntry(Base):
     )
     artifact_type: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(255))
+    # True once a person renamed the entry: scans then leave its name alone.
+    renamed: Mapped[bool] = mapped_column(Boolean, default=False)
     path: Mapped[str] = mapped_column(String(1000))
     upstream_url: Mapped[str | None] = mapped_column(String(2000))
     detected_sha: Mapped[str | None] = mapped_column(String(64))

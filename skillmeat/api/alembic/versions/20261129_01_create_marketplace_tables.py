@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.String(40), nullable=False),
         sa.Column("artifact_type", sa.String(20), nullable=False),
         sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("renamed", sa.Boolean(), nullable=False),
         sa.Column("path", sa.String(1000), nullable=False),
         sa.Column("upstream_url", sa.String(2000)),
         sa.Column("detected_sha", sa.String(64)),

@@ -1,0 +1,36 @@
+"""Application factory: settings, database, error handlers, routers."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import FastAPI
+
+from skillmeat.api.errors import install_error_handlers
+from skillmeat.api.routers import marketplace_sources
+from skillmeat.cache.db import Database
+from skillmeat.config import Settings, get_settings
+from skillmeat.core.cursor import CursorCodec
+
+
+def cursor_secret(settings: Settings) -> bytes:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    # Stable across restarts and server processes sharing one database.
+    return hashlib.sha256(b"skillmeat-cursor:" + settings.resolved_database_url.encode()).digest()
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="SkillMeat Marketplace",
+        version="0.1.0",
+        generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}"
+        if route.tags else route.name,
+    )
+    app.state.settings = settings
+    app.state.db = db or Database(settings.resolved_database_url)
+    app.state.codec = CursorCodec(cursor_secret(settings))
+    install_error_handlers(app)
+    app.include_router(marketplace_sources.router)
+    return app

@@ -1,0 +1,40 @@
+"""Every error leaves as JSON {"detail": ...}: domain errors, database outages, bugs."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from skillmeat.core.errors import SkillMeatError
+
+log = logging.getLogger("skillmeat.api")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SkillMeatError)
+    async def _domain(_request: Request, exc: SkillMeatError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        if "locked" in str(exc.orig).lower():
+            log.warning("database busy: %s", type(exc.orig).__name__)
+            return JSONResponse({"detail": "database is busy; try again"}, status_code=503,
+                                headers={"Retry-After": "1"})
+        log.error("database unavailable: %s", type(exc.orig).__name__)
+        return JSONResponse({"detail": "database unavailable; try again shortly"},
+                            status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
+        log.error("database error: %s", type(exc.orig).__name__)
+        return JSONResponse({"detail": "database error; the change was not applied"},
+                            status_code=503)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error"}, status_code=500)

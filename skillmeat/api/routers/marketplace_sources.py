@@ -1,0 +1,138 @@
+"""HTTP face of marketplace sources and their catalogs: parse, call a service, shape."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response
+
+from skillmeat.api.deps import CodecDep, ReadSession, SettingsDep, WriteSession
+from skillmeat.api.schemas.marketplace import (
+    ArtifactType,
+    CatalogEntryResponse,
+    CatalogListResponse,
+    CatalogStatus,
+    ExcludeArtifactRequest,
+    MergeResultResponse,
+    PageInfo,
+    RenameArtifactRequest,
+    RestoreArtifactRequest,
+    ScanResultDocument,
+    SortBy,
+    SortOrder,
+    SourceCreateRequest,
+    SourceListResponse,
+    SourceResponse,
+    SourceUpdateRequest,
+)
+from skillmeat.cache.repositories import EntryFilter
+from skillmeat.core.marketplace import catalog, sources
+from skillmeat.core.marketplace.merge import artifacts_from_document
+from skillmeat.core.marketplace.pushes import apply_scan_document
+
+router = APIRouter(prefix="/api/v1/marketplace/sources", tags=["marketplace-sources"])
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+@router.post("", status_code=201, response_model=SourceResponse)
+def create_source(body: SourceCreateRequest, session: WriteSession,
+                  settings: SettingsDep) -> SourceResponse:
+    source = sources.create_source(
+        session, body.repo_url, ref=body.ref, root_hint=body.root_hint,
+        description=body.description, allow_local=settings.local_sources_allowed,
+    )
+    return SourceResponse.model_validate(source)
+
+
+@router.get("", response_model=SourceListResponse)
+def list_sources(session: ReadSession, codec: CodecDep, limit: Limit = 50,
+                 cursor: Cursor = None) -> SourceListResponse:
+    page = sources.list_sources(session, codec, limit=limit, cursor=cursor)
+    return SourceListResponse(
+        items=[SourceResponse.model_validate(s) for s in page.items],
+        page_info=PageInfo(next_cursor=page.next_cursor, has_more=page.next_cursor is not None),
+    )
+
+
+@router.get("/{source_id}", response_model=SourceResponse)
+def get_source(source_id: str, session: ReadSession) -> SourceResponse:
+    return SourceResponse.model_validate(sources.get_source(session, source_id))
+
+
+@router.patch("/{source_id}", response_model=SourceResponse)
+def update_source(source_id: str, body: SourceUpdateRequest,
+                  session: WriteSession) -> SourceResponse:
+    changes = body.model_dump(include=body.model_fields_set)
+    return SourceResponse.model_validate(sources.update_source(session, source_id, **changes))
+
+
+@router.delete("/{source_id}", status_code=204)
+def delete_source(source_id: str, session: WriteSession) -> Response:
+    sources.delete_source(session, source_id)
+    return Response(status_code=204)
+
+
+@router.get("/{source_id}/artifacts", response_model=CatalogListResponse)
+def list_artifacts(
+    source_id: str,
+    session: ReadSession,
+    codec: CodecDep,
+    artifact_type: ArtifactType | None = None,
+    status: CatalogStatus | None = None,
+    min_confidence: Annotated[int | None, Query(ge=0, le=100)] = None,
+    max_confidence: Annotated[int | None, Query(ge=0, le=100)] = None,
+    search: Annotated[str | None, Query(max_length=200)] = None,
+    include_excluded: bool = False,
+    include_below_threshold: bool = False,
+    sort_by: SortBy = "confidence",
+    sort_order: SortOrder = "desc",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> CatalogListResponse:
+    f = EntryFilter(artifact_type, status, min_confidence, max_confidence, search or None,
+                    include_excluded, include_below_threshold)
+    page = catalog.list_entries(session, codec, source_id, f, sort_by=sort_by,
+                                sort_order=sort_order, limit=limit, cursor=cursor)
+    return CatalogListResponse(
+        items=[CatalogEntryResponse.model_validate(e) for e in page.items],
+        page_info=PageInfo(next_cursor=page.next_cursor, has_more=page.next_cursor is not None),
+        counts_by_status=page.counts_by_status,
+        counts_by_type=page.counts_by_type,
+    )
+
+
+@router.patch("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)
+def rename_artifact(source_id: str, entry_id: str, body: RenameArtifactRequest,
+                    session: WriteSession) -> CatalogEntryResponse:
+    entry = catalog.rename_entry(session, source_id, entry_id, body.name)
+    return CatalogEntryResponse.model_validate(entry)
+
+
+@router.patch("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
+def exclude_artifact(source_id: str, entry_id: str, session: WriteSession,
+                     body: ExcludeArtifactRequest | None = None) -> CatalogEntryResponse:
+    body = body or ExcludeArtifactRequest()
+    if body.excluded:
+        entry = catalog.exclude_entry(session, source_id, entry_id, body.reason)
+    else:
+        entry = catalog.restore_entry(session, source_id, entry_id)
+    return CatalogEntryResponse.model_validate(entry)
+
+
+@router.delete("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
+def restore_artifact(source_id: str, entry_id: str, session: WriteSession,
+                     body: Annotated[RestoreArtifactRequest | None, Body()] = None,
+                     ) -> CatalogEntryResponse:
+    return CatalogEntryResponse.model_validate(
+        catalog.restore_entry(session, source_id, entry_id)
+    )
+
+
+@router.post("/{source_id}/scan-results", response_model=MergeResultResponse)
+def push_scan_results(source_id: str, body: ScanResultDocument,
+                      session: WriteSession) -> MergeResultResponse:
+    artifacts = artifacts_from_document(a.model_dump() for a in body.artifacts)
+    result = apply_scan_document(session, source_id, body.commit, artifacts)
+    return MergeResultResponse(**vars(result))

@@ -1,0 +1,144 @@
+"""Request and response models of the marketplace API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from skillmeat.core.marketplace.status import CatalogStatus
+
+ArtifactType = Literal["skill", "command", "agent", "hook", "mcp_server"]
+ScanStatus = Literal["pending", "scanning", "success", "error"]
+SortBy = Literal["confidence", "name", "date"]
+SortOrder = Literal["asc", "desc"]
+
+__all__ = ["CatalogStatus"]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceCreateRequest(_Request):
+    repo_url: str = Field(min_length=1, max_length=1000,
+                          examples=["https://github.com/anthropics/skills"])
+    ref: str | None = Field(default=None, max_length=255,
+                            description="Branch, tag or commit; default from the URL or main.")
+    root_hint: str | None = Field(default=None, max_length=1000,
+                                  description="Only scan below this folder.")
+    description: str | None = Field(default=None, max_length=500)
+    scan: bool = Field(default=False, description="Scan the repository right away.")
+
+
+class SourceUpdateRequest(_Request):
+    ref: str | None = Field(default=None, max_length=255)
+    root_hint: str | None = Field(default=None, max_length=1000)
+    description: str | None = Field(default=None, max_length=500)
+
+
+class SourceResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    repo_url: str
+    owner: str | None
+    repo_name: str
+    ref: str
+    root_hint: str | None
+    description: str | None
+    scan_status: ScanStatus
+    last_sync_at: datetime | None
+    last_error: str | None
+    last_scanned_sha: str | None
+    artifact_count: int
+    counts_by_type: dict[str, int]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PageInfo(BaseModel):
+    next_cursor: str | None
+    has_more: bool
+
+
+class SourceListResponse(BaseModel):
+    items: list[SourceResponse]
+    page_info: PageInfo
+
+
+class CatalogEntryResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    source_id: str
+    artifact_type: ArtifactType
+    name: str
+    path: str
+    upstream_url: str | None
+    detected_sha: str | None
+    detected_version: str | None
+    confidence_score: int
+    score_breakdown: dict[str, Any]
+    status: CatalogStatus
+    detected_at: datetime
+    import_date: datetime | None
+    import_id: str | None
+    excluded_at: datetime | None
+    excluded_reason: str | None
+    title: str | None
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CatalogListResponse(BaseModel):
+    items: list[CatalogEntryResponse]
+    page_info: PageInfo
+    counts_by_status: dict[str, int] = Field(
+        description="Entries per status across the source, including excluded.")
+    counts_by_type: dict[str, int] = Field(
+        description="Entries per type of the default view (excluded entries left out).")
+
+
+class ExcludeArtifactRequest(_Request):
+    excluded: bool = Field(default=True, description="false restores the entry.")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class RestoreArtifactRequest(_Request):
+    """Body of a restore; nothing is required."""
+
+
+class RenameArtifactRequest(_Request):
+    name: str = Field(min_length=1, max_length=255)
+
+
+class ScanArtifact(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: ArtifactType
+    name: str = Field(min_length=1, max_length=255)
+    path: str = Field(min_length=1, max_length=1000)
+    content_hash: str = Field(min_length=1, max_length=64)
+    confidence: int = Field(ge=0, le=100)
+    title: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=20000)
+    version: str | None = Field(default=None, max_length=200)
+    score_breakdown: dict[str, Any] | None = None
+
+
+class ScanResultDocument(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    commit: str = Field(min_length=4, max_length=64, pattern=r"^[0-9a-fA-F]+$")
+    artifacts: list[ScanArtifact] = Field(max_length=500_000)
+
+
+class MergeResultResponse(BaseModel):
+    commit: str
+    new: int
+    updated: int
+    removed: int
+    unchanged: int

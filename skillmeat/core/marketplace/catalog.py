@@ -1,0 +1,159 @@
+"""Catalog entries: listing, renaming, and "not an artifact" exclusions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from skillmeat.cache import repositories as repo
+from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource, utcnow
+from skillmeat.cache.repositories import SORT_COLUMNS, EntryFilter
+from skillmeat.core import errors
+from skillmeat.core.cursor import CursorCodec, query_scope
+from skillmeat.core.marketplace import counts
+from skillmeat.core.marketplace.sources import get_source
+from skillmeat.core.marketplace.status import status_of
+
+MAX_REASON = 500
+MAX_NAME = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def get_entry(session: Session, source_id: str, entry_id: str, *,
+              lock: bool = False) -> MarketplaceCatalogEntry:
+    entry = repo.get_entry(session, source_id, entry_id, lock=lock)
+    if entry is None:
+        raise errors.NotFound(f"entry {entry_id!r} not found in source {source_id!r}")
+    return entry
+
+
+def refresh_counts(session: Session, source: MarketplaceSource) -> None:
+    """Recount a source's catalog from its rows (after a merge, or to repair)."""
+    set_counts(source, counts.from_rows(repo.catalog_count_rows(session, source.id)))
+
+
+def set_counts(source: MarketplaceSource, matrix: dict[str, int]) -> None:
+    source.catalog_counts = matrix
+    source.counts_by_type = counts.by_type(matrix)
+    source.artifact_count = sum(source.counts_by_type.values())
+
+
+def _apply_status(source: MarketplaceSource, entry: MarketplaceCatalogEntry) -> None:
+    """Store the derived status and move the entry's cell in the source's count matrix."""
+    old = counts.key(entry.artifact_type, entry.status, entry.confidence_score)
+    entry.status = status_of(entry)
+    new = counts.key(entry.artifact_type, entry.status, entry.confidence_score)
+    if old != new:
+        set_counts(source, counts.moved(source.catalog_counts or {}, old, new))
+
+
+def _locked(session: Session, source_id: str,
+            entry_id: str) -> tuple[MarketplaceSource, MarketplaceCatalogEntry]:
+    # Lock order is always source, then entry: a merge holds the source lock for its duration.
+    source = get_source(session, source_id, lock=True)
+    return source, get_entry(session, source_id, entry_id, lock=True)
+
+
+def _clean_text(value: str, what: str, limit: int) -> str:
+    value = value.strip()
+    if len(value) > limit:
+        raise errors.InvalidInput(f"{what} must be at most {limit} characters")
+    if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
+        raise errors.InvalidInput(f"{what} must not contain control characters")
+    return value
+
+
+def exclude_entry(session: Session, source_id: str, entry_id: str,
+                  reason: str | None = None) -> MarketplaceCatalogEntry:
+    """Mark an entry "not an artifact". Idempotent: the first excluded_at is kept."""
+    reason = _clean_text(reason, "reason", MAX_REASON) or None if reason is not None else None
+    source, entry = _locked(session, source_id, entry_id)
+    if entry.excluded_at is None:
+        entry.excluded_at = utcnow()
+        entry.excluded_reason = reason
+    elif reason is not None:
+        entry.excluded_reason = reason
+    _apply_status(source, entry)
+    session.flush()
+    return entry
+
+
+def restore_entry(session: Session, source_id: str, entry_id: str) -> MarketplaceCatalogEntry:
+    """Undo an exclusion; an entry that is not excluded is returned unchanged."""
+    source, entry = _locked(session, source_id, entry_id)
+    if entry.excluded_at is not None:
+        entry.excluded_at = None
+        entry.excluded_reason = None
+        _apply_status(source, entry)
+        session.flush()
+    return entry
+
+
+def rename_entry(session: Session, source_id: str, entry_id: str,
+                 name: str) -> MarketplaceCatalogEntry:
+    name = _clean_text(name, "name", MAX_NAME)
+    if not name:
+        raise errors.InvalidInput("name must not be empty")
+    _source, entry = _locked(session, source_id, entry_id)
+    entry.name = name
+    entry.renamed = True
+    session.flush()
+    return entry
+
+
+@dataclass
+class CatalogPage:
+    items: list[MarketplaceCatalogEntry]
+    next_cursor: str | None
+    counts_by_status: dict[str, int] = field(default_factory=dict)
+    counts_by_type: dict[str, int] = field(default_factory=dict)
+
+
+def _position(entry: MarketplaceCatalogEntry, sort_by: str) -> list[Any]:
+    value = getattr(entry, SORT_COLUMNS[sort_by].key)
+    return [value.isoformat() if isinstance(value, datetime) else value, entry.id]
+
+
+def _after(position: list[Any], sort_by: str) -> tuple[Any, str]:
+    try:
+        value, last_id = position
+        if sort_by == "date":
+            value = datetime.fromisoformat(value)
+        elif sort_by == "confidence":
+            value = int(value)
+        elif not isinstance(value, str):
+            raise TypeError
+        return value, str(last_id)
+    except (ValueError, TypeError):
+        raise errors.InvalidInput("cursor is not valid") from None
+
+
+def list_entries(session: Session, codec: CursorCodec, source_id: str, f: EntryFilter, *,
+                 sort_by: str = "confidence", sort_order: str = "desc", limit: int = 50,
+                 cursor: str | None = None) -> CatalogPage:
+    if sort_by not in SORT_COLUMNS:
+        raise errors.InvalidInput(f"sort_by must be one of {', '.join(SORT_COLUMNS)}")
+    if sort_order not in ("asc", "desc"):
+        raise errors.InvalidInput("sort_order must be asc or desc")
+    if f.min_confidence is not None and f.max_confidence is not None \
+            and f.min_confidence > f.max_confidence:
+        raise errors.InvalidInput("min_confidence must not exceed max_confidence")
+    source = get_source(session, source_id)
+    scope = query_scope(source=source_id, f=f, sort=sort_by, order=sort_order)
+    after = _after(codec.decode(cursor, scope), sort_by) if cursor else None
+    rows = repo.entry_page(session, source_id, f, sort_by, sort_order == "desc", after, limit + 1)
+    items = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = codec.encode(scope, _position(items[-1], sort_by))
+    matrix = source.catalog_counts or {}
+    return CatalogPage(
+        items,
+        next_cursor,
+        counts_by_status=counts.by_status(matrix, f.include_below_threshold),
+        counts_by_type=counts.by_type(matrix, f.include_below_threshold),
+    )

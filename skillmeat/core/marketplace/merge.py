@@ -1,0 +1,173 @@
+"""Catalog merge: apply one scan's findings to a source's catalog in one transaction.
+
+Scanning calls it, and so do pipelines that push a scan-result document. It inserts new
+entries, updates changed ones, marks undetected ones removed (they stay), and never touches
+an exclusion: excluded_at is a person's decision, not a scan's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from skillmeat.cache import repositories as repo
+from skillmeat.cache.models import MarketplaceSource, new_id, utcnow
+from skillmeat.core.errors import InvalidInput
+from skillmeat.core.marketplace.artifacts import ARTIFACT_TYPES, DetectedArtifact
+from skillmeat.core.marketplace.catalog import refresh_counts
+from skillmeat.core.marketplace.status import derive_status
+
+_SHA = re.compile(r"^[0-9a-fA-F]{4,64}$")
+# Columns a scan owns; everything else on an entry belongs to people or to importing.
+SCAN_FIELDS = ("detected_sha", "confidence_score", "score_breakdown", "title", "description",
+               "detected_version", "upstream_url")
+
+
+@dataclass
+class MergeResult:
+    commit: str
+    new: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+def _trim(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value else None
+
+
+def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for i, art in enumerate(artifacts):
+        where = f"artifacts[{i}]"
+        if art.type not in ARTIFACT_TYPES:
+            raise InvalidInput(f"{where}.type must be one of {', '.join(ARTIFACT_TYPES)}")
+        if not art.path or art.path.startswith("/") or ".." in art.path.split("/"):
+            raise InvalidInput(f"{where}.path must be a relative path inside the repository")
+        if not art.name or not art.name.strip():
+            raise InvalidInput(f"{where}.name must not be empty")
+        if not 0 <= art.confidence <= 100:
+            raise InvalidInput(f"{where}.confidence must be between 0 and 100")
+        if (art.type, art.path) in seen:
+            raise InvalidInput(f"{where} repeats {art.type} {art.path!r}")
+        seen.add((art.type, art.path))
+
+
+def upstream_url(source: MarketplaceSource, commit: str, art: DetectedArtifact) -> str | None:
+    if not source.repo_url.startswith("https://github.com/"):
+        return None
+    kind = "tree" if art.type == "skill" else "blob"
+    return f"{source.repo_url}/{kind}/{commit}/{art.path}"
+
+
+def _scan_values(source: MarketplaceSource, commit: str, art: DetectedArtifact) -> dict[str, Any]:
+    return {
+        "detected_sha": art.content_hash,
+        "confidence_score": int(art.confidence),
+        "score_breakdown": art.score_breakdown or {},
+        "title": _trim(art.title, 500),
+        "description": art.description,
+        "detected_version": _trim(art.version, 100),
+        "upstream_url": upstream_url(source, commit, art),
+    }
+
+
+def apply_scan(session: Session, source: MarketplaceSource, commit: str,
+               artifacts: Sequence[DetectedArtifact], *, complete: bool = True) -> MergeResult:
+    """Merge one scan into the catalog. `complete=False` (a partial tree) never removes."""
+    if not _SHA.match(commit or ""):
+        raise InvalidInput("commit must be a hexadecimal commit sha")
+    _validate(artifacts)
+    now = utcnow()
+    result = MergeResult(commit=commit)
+    existing = {(row.artifact_type, row.path): row for row in repo.merge_snapshot(session, source.id)}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+
+    for art in artifacts:
+        values = _scan_values(source, commit, art)
+        row = existing.pop((art.type, art.path), None)
+        if row is None:
+            inserts.append(_new_row(source.id, art, values, now))
+            result.new += 1
+            continue
+        change = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if not row.renamed and row.name != art.name.strip()[:255]:
+            change["name"] = art.name.strip()[:255]
+        if row.removed_at is not None:
+            change["removed_at"] = None
+        if "detected_sha" in change or "removed_at" in change:
+            change["detected_at"] = now
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        if change:
+            facts = {**row._asdict(), **change}
+            change["status"] = _status(facts)
+            updates.append({"id": row.id, "updated_at": now, **change})
+
+    if complete:
+        for row in existing.values():
+            if row.removed_at is None:
+                facts = {**row._asdict(), "removed_at": now}
+                updates.append({"id": row.id, "removed_at": now, "status": _status(facts),
+                                "updated_at": now})
+                result.removed += 1
+
+    repo.insert_entries(session, inserts)
+    repo.update_entries(session, updates)
+    refresh_counts(session, source)
+    source.last_scanned_sha = commit
+    source.last_sync_at = now
+    source.scan_status = "success"
+    source.last_error = None
+    session.flush()
+    return result
+
+
+def _status(facts: dict[str, Any]) -> str:
+    return derive_status(
+        excluded_at=facts["excluded_at"], removed_at=facts["removed_at"],
+        imported_sha=facts["imported_sha"], import_date=facts["import_date"],
+        detected_sha=facts["detected_sha"],
+    )
+
+
+def _new_row(source_id: str, art: DetectedArtifact, values: dict[str, Any],
+             now: Any) -> dict[str, Any]:
+    return {
+        "id": new_id("cat"),
+        "source_id": source_id,
+        "artifact_type": art.type,
+        "name": art.name.strip()[:255],
+        "renamed": False,
+        "path": art.path,
+        "status": "new",
+        "detected_at": now,
+        "removed_at": None,
+        "import_date": None,
+        "import_id": None,
+        "imported_sha": None,
+        "excluded_at": None,
+        "excluded_reason": None,
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+
+
+def artifacts_from_document(items: Iterable[dict[str, Any]]) -> list[DetectedArtifact]:
+    """Artifacts of a validated scan-result document, as the merge takes them."""
+    return [
+        DetectedArtifact(
+            type=item["type"], name=item["name"], path=item["path"],
+            content_hash=item["content_hash"], confidence=item["confidence"],
+            score_breakdown=item.get("score_breakdown") or {}, title=item.get("title"),
+            description=item.get("description"), version=item.get("version"),
+        )
+        for item in items
+    ]

@@ -1,0 +1,107 @@
+"""Marketplace sources: create, read, change, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from skillmeat.cache import repositories as repo
+from skillmeat.cache.models import MarketplaceSource
+from skillmeat.core.cursor import CursorCodec, query_scope
+from skillmeat.core.errors import Conflict, InvalidInput, NotFound
+from skillmeat.core.marketplace.urls import clean_subpath, parse_repo_url
+
+UNSET: Any = object()
+
+
+def get_source(session: Session, source_id: str, *, lock: bool = False) -> MarketplaceSource:
+    source = repo.get_source(session, source_id, lock=lock)
+    if source is None:
+        raise NotFound(f"source {source_id!r} not found")
+    return source
+
+
+def _clean_ref(ref: str) -> str:
+    ref = ref.strip()
+    if not ref or len(ref) > 255 or any(c in ref for c in " ~^:?*[\\") or ".." in ref \
+            or ref.startswith("-") or any(ord(c) < 32 for c in ref):
+        raise InvalidInput(f"ref {ref!r} is not a valid branch, tag or commit")
+    return ref
+
+
+def create_source(session: Session, repo_url: str, *, ref: str | None = None,
+                  root_hint: str | None = None, description: str | None = None,
+                  allow_local: bool = True) -> MarketplaceSource:
+    location = parse_repo_url(repo_url, allow_local=allow_local)
+    if repo.source_id_by_url(session, location.repo_url):
+        raise Conflict(f"a source for {location.repo_url} already exists")
+    source = MarketplaceSource(
+        repo_url=location.repo_url,
+        owner=location.owner,
+        repo_name=location.repo_name,
+        ref=_clean_ref(ref or location.ref or "main"),
+        root_hint=clean_subpath(root_hint) if root_hint is not None else location.root_hint,
+        description=description,
+        scan_status="pending",
+        artifact_count=0,
+        counts_by_type={},
+        catalog_counts={},
+    )
+    session.add(source)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Lost a race with another request creating the same repository.
+        raise Conflict(f"a source for {location.repo_url} already exists") from None
+    return source
+
+
+def update_source(session: Session, source_id: str, *, ref: str | None = UNSET,
+                  root_hint: str | None = UNSET,
+                  description: str | None = UNSET) -> MarketplaceSource:
+    source = get_source(session, source_id, lock=True)
+    if ref is not UNSET:
+        if ref is None:
+            raise InvalidInput("ref cannot be null")
+        source.ref = _clean_ref(ref)
+    if root_hint is not UNSET:
+        source.root_hint = clean_subpath(root_hint)
+    if description is not UNSET:
+        source.description = description
+    session.flush()
+    return source
+
+
+def delete_source(session: Session, source_id: str) -> None:
+    get_source(session, source_id)
+    repo.delete_source(session, source_id)
+
+
+@dataclass
+class SourcePage:
+    items: Sequence[MarketplaceSource]
+    next_cursor: str | None
+
+
+def list_sources(session: Session, codec: CursorCodec, *, limit: int = 50,
+                 cursor: str | None = None) -> SourcePage:
+    scope = query_scope(kind="sources")
+    after = None
+    if cursor:
+        position = codec.decode(cursor, scope)
+        try:
+            after = (datetime.fromisoformat(position[0]), str(position[1]))
+        except (ValueError, TypeError, IndexError):
+            raise InvalidInput("cursor is not valid") from None
+    rows = repo.source_page(session, after, limit + 1)
+    items, more = rows[:limit], len(rows) > limit
+    next_cursor = None
+    if more and items:
+        last = items[-1]
+        next_cursor = codec.encode(scope, [last.created_at.isoformat(), last.id])
+    return SourcePage(items, next_cursor)
