@@ -1,0 +1,50 @@
+"""The `skillmeat` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from skillmeat.cli import catalog, sources
+
+app = typer.Typer(help="SkillMeat Marketplace: a catalog of Claude Code artifacts.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(sources.app, name="sources")
+app.add_typer(catalog.app, name="catalog")
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the latest schema."""
+    from skillmeat.cache import migrate
+    from skillmeat.cli.context import settings
+    from skillmeat.cli.output import console
+
+    migrate.upgrade(settings().resolved_database_url)
+    console.print(f"database at revision {migrate.head_revision()}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8080).")] = None,
+) -> None:
+    """Run the API server (migrates the database first)."""
+    import uvicorn
+
+    from skillmeat.api.app import create_app
+    from skillmeat.cache import migrate
+    from skillmeat.config import get_settings
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = get_settings().model_copy(update=overrides)
+    migrate.upgrade(settings.resolved_database_url)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="info")
+
+
+if __name__ == "__main__":
+    app()
