@@ -180,7 +180,7 @@ class GitHubReader:
         # (path prefix, tree sha, try recursive first); the root is known to be too big.
         pending: deque[tuple[str, str, bool]] = deque([("", commit, False)])
         budget = self.max_tree_requests
-        while pending:
+        while pending and budget > 0:
             prefix, sha, recursive = pending.popleft()
             where = prefix or "/"
             try:
@@ -190,14 +190,14 @@ class GitHubReader:
                     if not data.get("truncated"):
                         entries.extend(_entries(data, prefix))
                         continue
-                if budget <= 0:
-                    pending.appendleft((prefix, sha, False))
-                    break
+                    if budget <= 0:  # too big for one request and no budget to go level by level
+                        pending.appendleft((prefix, sha, False))
+                        break
                 budget -= 1
                 data = self._tree_data(sha, recursive=False)
             except RateLimited as exc:
                 problems.append(f"{where}: {exc}")
-                pending.appendleft((prefix, sha, False))
+                pending.appendleft((prefix, sha, recursive))
                 break  # every further request would be refused too
             except ReaderError as exc:
                 problems.append(f"{where}: {exc}")
@@ -206,8 +206,6 @@ class GitHubReader:
                 entries.append(entry)
                 if entry.type == "tree":
                     pending.append((entry.path, entry.sha, True))
-            if budget <= 0 and pending:
-                break
         if pending:
             problems.append(
                 f"tree listing stopped after {self.max_tree_requests - budget} requests; "
@@ -282,8 +280,7 @@ class GitHubReader:
                     self._raise_refused(response)
                     return response
                 failure = f"HTTP {response.status_code}"
-            log.debug("GitHub GET %s failed (%s), attempt %d/%d", url, failure, attempt + 1,
-                      attempts)
+            log.debug("GitHub GET %s: %s (attempt %d/%d)", url, failure, attempt + 1, attempts)
         raise ReaderUnavailable(
             f"GitHub API unavailable for {self.slug}: {failure} after {attempts} attempt(s)"
         )
@@ -299,7 +296,9 @@ class GitHubReader:
             return
         headers = response.headers
         exhausted = headers.get("x-ratelimit-remaining") == "0"
-        if status == 429 or exhausted or "retry-after" in headers:
+        # Secondary limits may come as a bare 403 that only says so in its message.
+        secondary = "rate limit" in response.text.lower()
+        if status == 429 or exhausted or secondary or "retry-after" in headers:
             reset_at = _reset_time(headers)
             when = f"resets at {reset_at:%H:%M} UTC" if reset_at else "try again later"
             hint = "" if self._authenticated else f" ({_TOKEN_HINT} for a higher limit)"
@@ -312,7 +311,8 @@ class GitHubReader:
             return
         if response.status_code == 403:
             raise ReaderError(f"GitHub refused access to {self.slug} (403) on {action}")
-        raise ReaderError(f"GitHub could not {action} in {self.slug} (HTTP {response.status_code})")
+        status = response.status_code
+        raise ReaderError(f"GitHub could not {action} in {self.slug} (HTTP {status})")
 
     def _raise_missing(self, response: httpx.Response, message: str) -> None:
         """A 404/422 on a ref or commit: tell a missing repository from a missing ref."""

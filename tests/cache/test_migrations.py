@@ -1,0 +1,99 @@
+"""The migration chain: empty to head, in-place upgrade with data, down and up again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine
+
+from skillmeat.cache import migrate
+from skillmeat.cache.db import Database
+from skillmeat.cache.models import Base
+
+
+@pytest.fixture
+def empty_url(db: Database, pg_url: str | None, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all (its own schema on PostgreSQL)."""
+    if pg_url is None:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    schema = f"mig_{tmp_path.name[-20:].replace('-', '_').lower()}"
+    admin = create_engine(db.url.split("?")[0])
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{db.url.split('?')[0]}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _engine(url: str) -> Engine:
+    return Database(url).engine
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_empty_database_upgrades_to_head(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert {"excluded_at", "excluded_reason"} <= _columns(engine, "marketplace_catalog_entries")
+    engine.dispose()
+
+
+def test_revision_1_database_with_rows_upgrades_in_place(empty_url: str) -> None:
+    migrate.upgrade(empty_url, "0001")
+    engine = _engine(empty_url)
+    assert "excluded_at" not in _columns(engine, "marketplace_catalog_entries")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+            " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name,"
+            " renamed, path, confidence_score, score_breakdown, status, detected_at,"
+            " created_at, updated_at) VALUES ('cat_1', 'src_1', 'skill', 'pdf', false,"
+            " 'skills/pdf', 90, '{}', 'new', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP)"))
+    engine.dispose()
+
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT name, status, excluded_at, excluded_reason FROM marketplace_catalog_entries"
+        )).one()
+    assert tuple(row) == ("pdf", "new", None, None)
+    engine.dispose()
+
+
+def test_downgrade_to_revision_1_and_up_again(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    migrate.downgrade(empty_url, "0001")
+    engine = _engine(empty_url)
+    assert "excluded_at" not in _columns(engine, "marketplace_catalog_entries")
+    assert "marketplace_scans" not in inspect(engine).get_table_names()
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    assert "excluded_reason" in _columns(engine, "marketplace_catalog_entries")
+    engine.dispose()
+
+
+def test_models_and_migrations_agree(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
