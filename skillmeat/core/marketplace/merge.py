@@ -84,7 +84,8 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     _validate(artifacts)
     now = utcnow()
     result = MergeResult(commit=commit)
-    existing = {(row.artifact_type, row.path): row for row in repo.merge_snapshot(session, source.id)}
+    snapshot = repo.merge_snapshot(session, source.id)
+    existing = {(row.artifact_type, row.path): row for row in snapshot}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
 
