@@ -27,6 +27,8 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
 from skillmeat.config import Settings
 
+pytest_plugins = ["tests.fakes.github_server"]
+
 PG_URL = os.environ.get("SKILLMEAT_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

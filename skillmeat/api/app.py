@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -11,6 +13,7 @@ from skillmeat.api.routers import marketplace_sources
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings, get_settings
 from skillmeat.core.cursor import CursorCodec
+from skillmeat.core.marketplace.scheduler import RescanScheduler
 
 
 def cursor_secret(settings: Settings) -> bytes:
@@ -22,7 +25,19 @@ def cursor_secret(settings: Settings) -> bytes:
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if settings.rescan_interval:
+            scheduler = RescanScheduler(app.state.db, settings, settings.rescan_interval)
+            scheduler.start()
+        yield
+        if scheduler is not None:
+            scheduler.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="SkillMeat Marketplace",
         version="0.1.0",
         generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}"

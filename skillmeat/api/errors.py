@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from skillmeat.core.errors import SkillMeatError
+from skillmeat.core.marketplace.readers.errors import RateLimited, ReaderError
 
 log = logging.getLogger("skillmeat.api")
 
@@ -17,6 +18,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SkillMeatError)
     async def _domain(_request: Request, exc: SkillMeatError) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(ReaderError)
+    async def _upstream(_request: Request, exc: ReaderError) -> JSONResponse:
+        # The repository host failed us, not the client: 502, or 429 when rate limited.
+        status = 429 if isinstance(exc, RateLimited) else 502
+        headers = {}
+        if isinstance(exc, RateLimited) and exc.reset_at is not None:
+            headers["Retry-After"] = exc.reset_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return JSONResponse({"detail": f"scan failed: {exc}"}, status_code=status,
+                            headers=headers)
 
     @app.exception_handler(OperationalError)
     async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:

@@ -172,3 +172,16 @@ def recent_scans(session: Session, source_id: str, limit: int) -> Sequence[Marke
         .limit(limit)
     )
     return session.scalars(stmt).all()
+
+
+def prune_scans(session: Session, source_id: str, keep: int) -> None:
+    """Drop a source's scan history beyond its newest `keep` rows."""
+    cutoff = session.scalars(
+        select(MarketplaceScan.started_at)
+        .where(MarketplaceScan.source_id == source_id)
+        .order_by(MarketplaceScan.started_at.desc())
+        .offset(keep - 1).limit(1)
+    ).first()
+    if cutoff is not None:
+        session.execute(delete(MarketplaceScan).where(
+            MarketplaceScan.source_id == source_id, MarketplaceScan.started_at < cutoff))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
 
-from skillmeat.api.deps import CodecDep, ReadSession, SettingsDep, WriteSession
+from skillmeat.api.deps import CodecDep, DbDep, ReadSession, SettingsDep, WriteSession
 from skillmeat.api.schemas.marketplace import (
     ArtifactType,
     CatalogEntryResponse,
@@ -17,6 +17,9 @@ from skillmeat.api.schemas.marketplace import (
     PageInfo,
     RenameArtifactRequest,
     RestoreArtifactRequest,
+    ScanHistoryResponse,
+    ScanRecordResponse,
+    ScanResultResponse,
     ScanResultDocument,
     SortBy,
     SortOrder,
@@ -26,7 +29,9 @@ from skillmeat.api.schemas.marketplace import (
     SourceUpdateRequest,
 )
 from skillmeat.cache.repositories import EntryFilter
-from skillmeat.core.marketplace import catalog, sources
+from skillmeat.core.errors import SkillMeatError
+from skillmeat.core.marketplace import catalog, history, scanning, sources
+from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.pushes import apply_scan_document
 
@@ -37,12 +42,20 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
 @router.post("", status_code=201, response_model=SourceResponse)
-def create_source(body: SourceCreateRequest, session: WriteSession,
-                  settings: SettingsDep) -> SourceResponse:
-    source = sources.create_source(
-        session, body.repo_url, ref=body.ref, root_hint=body.root_hint,
-        description=body.description, allow_local=settings.local_sources_allowed,
-    )
+def create_source(body: SourceCreateRequest, db: DbDep, settings: SettingsDep) -> SourceResponse:
+    # Its own transaction: with "scan": true the source must exist before the scan starts.
+    with db.session() as session:
+        source = sources.create_source(
+            session, body.repo_url, ref=body.ref, root_hint=body.root_hint,
+            description=body.description, allow_local=settings.local_sources_allowed,
+        )
+    if body.scan:
+        try:
+            scanning.scan_source(db, settings, source.id, trigger="create")
+        except (ReaderError, SkillMeatError):
+            pass  # recorded on the source (scan_status=error, last_error) which we return
+        with db.session(write=False) as session:
+            source = sources.get_source(session, source.id)
     return SourceResponse.model_validate(source)
 
 
@@ -136,3 +149,24 @@ def push_scan_results(source_id: str, body: ScanResultDocument,
     artifacts = artifacts_from_document(a.model_dump() for a in body.artifacts)
     result = apply_scan_document(session, source_id, body.commit, artifacts)
     return MergeResultResponse(**vars(result))
+
+
+@router.post("/{source_id}/rescan", response_model=ScanResultResponse)
+def rescan_source(source_id: str, db: DbDep, settings: SettingsDep) -> ScanResultResponse:
+    return scan_response(scanning.scan_source(db, settings, source_id))
+
+
+@router.get("/{source_id}/scans", response_model=ScanHistoryResponse)
+def list_scans(source_id: str, session: ReadSession) -> ScanHistoryResponse:
+    scans = history.recent_scans(session, source_id)
+    return ScanHistoryResponse(items=[ScanRecordResponse.model_validate(s) for s in scans])
+
+
+def scan_response(outcome: scanning.ScanOutcome) -> ScanResultResponse:
+    return ScanResultResponse(
+        scan_id=outcome.scan_id, source_id=outcome.source_id, commit=outcome.commit,
+        unchanged=outcome.unchanged, new_count=outcome.new, updated_count=outcome.updated,
+        removed_count=outcome.removed, unchanged_count=outcome.unchanged_entries,
+        artifact_count=outcome.artifacts, complete=outcome.complete, problems=outcome.problems,
+        duration_ms=outcome.duration_ms,
+    )

@@ -142,3 +142,40 @@ class MergeResultResponse(BaseModel):
     updated: int
     removed: int
     unchanged: int
+
+
+class ScanResultResponse(BaseModel):
+    scan_id: str
+    source_id: str
+    commit: str | None
+    unchanged: bool = Field(description="True when the commit and detector were already scanned.")
+    new_count: int
+    updated_count: int
+    removed_count: int
+    unchanged_count: int
+    artifact_count: int = Field(description="Artifacts this scan detected.")
+    complete: bool = Field(description="False when part of the tree could not be read; "
+                                       "nothing is marked removed then.")
+    problems: list[str]
+    duration_ms: int
+
+
+class ScanRecordResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    started_at: datetime
+    finished_at: datetime | None
+    commit_sha: str | None
+    outcome: Literal["running", "success", "unchanged", "error", "abandoned"]
+    trigger: str
+    new_count: int
+    updated_count: int
+    removed_count: int
+    unchanged_count: int
+    duration_ms: int | None
+    error: str | None
+
+
+class ScanHistoryResponse(BaseModel):
+    items: list[ScanRecordResponse]

@@ -157,3 +157,12 @@ def list_entries(session: Session, codec: CursorCodec, source_id: str, f: EntryF
         counts_by_status=counts.by_status(matrix, f.include_below_threshold),
         counts_by_type=counts.by_type(matrix, f.include_below_threshold),
     )
+
+
+def mark_imported(session: Session, source: MarketplaceSource, entry: MarketplaceCatalogEntry,
+                  import_id: str, content_hash: str | None) -> None:
+    """Record that an entry's content at `content_hash` is now in the local collection."""
+    entry.import_id = import_id
+    entry.import_date = utcnow()
+    entry.imported_sha = content_hash
+    _apply_status(source, entry)

@@ -69,8 +69,10 @@ def update_source(session: Session, source_id: str, *, ref: str | None = UNSET,
         if ref is None:
             raise InvalidInput("ref cannot be null")
         source.ref = _clean_ref(ref)
+        source.detector_version = None  # the next scan must not be skipped as unchanged
     if root_hint is not UNSET:
         source.root_hint = clean_subpath(root_hint)
+        source.detector_version = None
     if description is not UNSET:
         source.description = description
     session.flush()

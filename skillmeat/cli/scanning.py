@@ -1,0 +1,107 @@
+"""`skillmeat sources scan|scans` and `skillmeat detect`."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from skillmeat.api.routers.marketplace_sources import scan_response
+from skillmeat.api.schemas.marketplace import ScanRecordResponse
+from skillmeat.cli import context
+from skillmeat.cli.output import console, err_console, print_json, print_table
+from skillmeat.core.errors import SkillMeatError
+from skillmeat.core.marketplace import history
+from skillmeat.core.marketplace.detection import detect
+from skillmeat.core.marketplace.readers.errors import ReaderError
+from skillmeat.core.marketplace.readers.git import GitReader
+from skillmeat.core.marketplace.scanning import ScanOutcome, scan_source
+from skillmeat.core.marketplace.status import CONFIDENCE_THRESHOLD
+
+STAGES = {"resolving": "resolving ref", "listing": "listing tree",
+          "detecting": "detecting artifacts", "merging": "merging into the catalog"}
+
+
+def run_scan(source_id: str, *, quiet: bool = False) -> ScanOutcome:
+    """Scan with a progress display on stderr; exits with a readable error on failure."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("starting", total=len(STAGES))
+
+        def advance(stage: str) -> None:
+            bar.update(task, description=STAGES.get(stage, stage), advance=1)
+
+        try:
+            return scan_source(context.database(), context.settings(), source_id,
+                               progress=advance)
+        except (ReaderError, SkillMeatError) as exc:
+            raise context.fail(f"scan failed: {getattr(exc, 'detail', exc)}") from None
+
+
+def scan(source_id: str,
+         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Scan a source now and merge what it finds into its catalog."""
+    outcome = run_scan(source_id, quiet=as_json)
+    if as_json:
+        print_json(scan_response(outcome))
+    elif outcome.unchanged:
+        console.print(f"unchanged: {source_id} is already scanned at {outcome.commit}")
+    else:
+        console.print(f"scanned {(outcome.commit or '')[:12]}: {outcome.artifacts} artifacts; "
+                      f"{outcome.new} new, {outcome.updated} updated, {outcome.removed} removed "
+                      f"in {outcome.duration_ms} ms")
+        for problem in outcome.problems:
+            err_console.print(f"[yellow]partial:[/yellow] {problem}")
+
+
+def scans(source_id: str,
+          as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show the last scans of a source: when, which commit, what changed, errors."""
+    try:
+        with context.database().session(write=False) as session:
+            items = [ScanRecordResponse.model_validate(s)
+                     for s in history.recent_scans(session, source_id)]
+    except SkillMeatError as exc:
+        raise context.fail(exc) from None
+    if as_json:
+        print_json(items)
+        return
+    print_table(f"scans of {source_id}",
+                ["started", "outcome", "commit", "new", "upd", "rem", "ms", "error"],
+                [(s.started_at, s.outcome, (s.commit_sha or "")[:12], s.new_count,
+                  s.updated_count, s.removed_count, s.duration_ms, s.error) for s in items])
+
+
+def detect_command(
+    target: Annotated[str, typer.Argument(help="A local repository path or a git URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a scan-result document.")] = False,
+    min_confidence: Annotated[int, typer.Option(min=0, max=100)] = CONFIDENCE_THRESHOLD,
+    ref: Annotated[str | None, typer.Option(help="Branch, tag or commit (default HEAD).")] = None,
+    root: Annotated[str | None, typer.Option("--root", help="Only below this folder.")] = None,
+) -> None:
+    """Detect artifacts in a repository without touching the database."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="skillmeat-detect-") as cache:
+            reader = GitReader(target, ref, Path(cache))
+            try:
+                commit = reader.resolve()
+                tree = reader.tree(commit)
+                found = detect(tree, lambda paths, limit: reader.read(commit, paths, limit), root)
+            finally:
+                reader.close()
+    except ReaderError as exc:
+        raise context.fail(exc) from None
+    shown = [a for a in found if a.confidence >= min_confidence]
+    if as_json:
+        doc = {"commit": commit, "artifacts": [
+            {"type": a.type, "name": a.name, "path": a.path, "content_hash": a.content_hash,
+             "confidence": a.confidence, "title": a.title, "description": a.description,
+             "version": a.version, "score_breakdown": a.score_breakdown} for a in shown]}
+        print(json.dumps(doc, indent=2))
+        return
+    print_table(f"{len(shown)} artifacts at {commit[:12]}", ["type", "name", "path", "conf"],
+                [(a.type, a.name, a.path, a.confidence) for a in shown])

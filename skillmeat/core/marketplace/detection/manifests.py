@@ -1,0 +1,104 @@
+"""Plugin and marketplace manifests: where plugins live and which files they declare."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from skillmeat.core.marketplace.detection.index import MANIFEST_DIR, TreeIndex
+from skillmeat.core.marketplace.detection.paths import join, parent_of
+
+# Component fields of plugin.json (and of marketplace entries, which may carry the manifest).
+PATH_FIELDS = ("commands", "agents", "skills")
+CONFIG_FIELDS = ("hooks", "mcpServers")
+
+
+@dataclass(slots=True)
+class Plugin:
+    """A plugin root and what its manifests say about it."""
+
+    root: str
+    name: str | None = None
+    version: str | None = None
+    manifest: str | None = None  # its plugin.json, when there is one
+    listed: bool = False  # named as a source by a marketplace in this repository
+    # kind -> repo-relative files or folders the manifests declare for that kind
+    declared: dict[str, list[str]] = field(default_factory=dict)
+    inline: set[str] = field(default_factory=set)  # "hooks" / "mcpServers" given inline
+
+
+def load_json(raw: bytes | None) -> Any:
+    """Parsed JSON, or None when missing or malformed."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def find_plugins(index: TreeIndex, texts: Mapping[str, bytes]) -> dict[str, Plugin]:
+    """Plugins by root: folders with `.claude-plugin/plugin.json` or marketplace sources."""
+    plugins: dict[str, Plugin] = {}
+    for path in index.manifests:
+        if path.endswith("/plugin.json") or path == f"{MANIFEST_DIR}/plugin.json":
+            root = parent_of(parent_of(path))
+            plugin = plugins.setdefault(root, Plugin(root))
+            plugin.manifest = path
+            data = load_json(texts.get(path))
+            if isinstance(data, dict):
+                _apply_manifest(plugin, data)
+    for path in index.manifests:
+        if path.endswith("marketplace.json"):
+            data = load_json(texts.get(path))
+            if isinstance(data, dict):
+                _apply_marketplace(index, plugins, parent_of(parent_of(path)), data)
+    return plugins
+
+
+def _apply_marketplace(
+    index: TreeIndex, plugins: dict[str, Plugin], market_root: str, data: dict[str, Any]
+) -> None:
+    entries = data.get("plugins")
+    if not isinstance(entries, list):
+        return  # not a Claude Code marketplace (some catalogs reuse the file name)
+    metadata = data.get("metadata")
+    base = market_root
+    if isinstance(metadata, dict) and isinstance(metadata.get("pluginRoot"), str):
+        base = join(market_root, metadata["pluginRoot"]) or market_root
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("source"), str):
+            continue  # remote sources (git, GitHub, URL) have no files here
+        source = entry["source"]
+        root = join(base, source)
+        if root is None or not index.is_dir(root):
+            continue
+        plugin = plugins.setdefault(root, Plugin(root))
+        plugin.listed = True
+        # An entry may carry the whole manifest ("strict": false) or add to plugin.json.
+        _apply_manifest(plugin, entry)
+
+
+def _apply_manifest(plugin: Plugin, data: dict[str, Any]) -> None:
+    if plugin.name is None and isinstance(data.get("name"), str):
+        plugin.name = data["name"]
+    version = data.get("version")
+    if plugin.version is None and isinstance(version, str | int | float):
+        plugin.version = str(version)
+    for kind in PATH_FIELDS + CONFIG_FIELDS:
+        value = data.get(kind)
+        if isinstance(value, dict) and kind in CONFIG_FIELDS:
+            plugin.inline.add(kind)
+            continue
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list):
+            continue
+        for rel in values:
+            if isinstance(rel, dict) and kind in CONFIG_FIELDS:
+                plugin.inline.add(kind)
+            elif isinstance(rel, str):
+                resolved = join(plugin.root, rel)
+                if resolved is not None:
+                    plugin.declared.setdefault(kind, []).append(resolved)

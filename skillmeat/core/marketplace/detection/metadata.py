@@ -1,0 +1,26 @@
+"""Display fields of an artifact: title, description and version."""
+
+from __future__ import annotations
+
+from skillmeat.core.marketplace.detection.frontmatter import Markdown
+from skillmeat.core.marketplace.detection.manifests import Plugin
+
+MAX_TEXT = 1000  # long descriptions are trimmed: the catalog shows a summary, not the document
+
+
+def clip(text: str | None) -> str | None:
+    if not text:
+        return None
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+def describe(doc: Markdown, plugin: Plugin | None) -> tuple[str | None, str | None, str | None]:
+    """Title (frontmatter, else the first heading), description, and version."""
+    title = doc.text("title") or doc.heading
+    version = doc.text("version")
+    metadata = doc.fields.get("metadata")
+    if version is None and isinstance(metadata, dict) and metadata.get("version") is not None:
+        version = str(metadata["version"])
+    if version is None and plugin is not None:
+        version = plugin.version  # a component ships with its plugin's version
+    return clip(title), clip(doc.text("description")), version

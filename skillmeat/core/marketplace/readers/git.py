@@ -1,0 +1,387 @@
+"""Read any git repository (URL or local path) through the git CLI, one shallow blobless commit."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import re
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, cast
+
+from skillmeat.core.marketplace.readers.errors import ReaderError, RefNotFound
+from skillmeat.core.marketplace.readers.git_process import (
+    git_command,
+    git_env,
+    is_unreachable,
+    run_git,
+    stderr_summary,
+    unreachable,
+)
+from skillmeat.core.marketplace.tree import EntryType, RepoTree, TreeEntry
+
+log = logging.getLogger(__name__)
+
+_FULL_SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+_SHORT_SHA = re.compile(r"^[0-9a-f]{4,63}$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_SCP = re.compile(r"^[\w.-]+@[\w.-]+:")
+# Fetched commits are kept under this namespace: it records what the cache holds without
+# reading objects (reading a missing object in a partial clone would fetch it).
+_KEPT = "refs/skillmeat/"
+# Local repositories do not allow filtered or by-sha fetches unless their upload-pack is told to.
+_LOCAL_UPLOAD_PACK = (
+    "git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true upload-pack"
+)
+_TYPES = {"blob", "tree", "commit"}
+
+
+def normalize_source(url_or_path: str) -> tuple[str, bool]:
+    """The URL git is given and whether it points at the local filesystem."""
+    source = url_or_path.strip()
+    if not source or source.startswith("-"):
+        raise ReaderError(f"not a repository URL or path: {url_or_path!r}")
+    if _URL.match(source):
+        return source.rstrip("/"), source.lower().startswith("file://")
+    if _SCP.match(source):
+        return source, False
+    return str(Path(source).expanduser().resolve()), True
+
+
+class GitReader:
+    """RepoReader over the git CLI; the cache keeps one bare partial clone per URL."""
+
+    def __init__(
+        self,
+        url_or_path: str,
+        ref: str | None = None,
+        cache_dir: Path | str | None = None,
+        *,
+        timeout: float = 600.0,
+    ) -> None:
+        self.url, self.local = normalize_source(url_or_path)
+        self.ref = ref or None  # None: the remote's HEAD
+        if cache_dir is None:
+            from skillmeat.config import get_settings
+
+            cache_dir = get_settings().git_cache_dir
+        self.cache_dir = Path(cache_dir)
+        key = hashlib.sha256(self.url.encode()).hexdigest()[:24]
+        self.git_dir = self.cache_dir / f"{key}.git"
+        self._lock_path = self.cache_dir / f"{key}.lock"
+        self.timeout = timeout
+        self._refnames: dict[str, str] = {}  # commit -> the ref name it was resolved from
+        self._index_commit: str | None = None
+        self._index: dict[str, TreeEntry] = {}
+        self._missing: dict[str, set[str]] = {}  # commit -> blob ids not in the cache yet
+
+    # -- RepoReader -------------------------------------------------------------------------
+
+    def resolve(self) -> str:
+        """The commit sha of the configured ref, asked of the remote without fetching."""
+        ref = self.ref
+        if ref and _FULL_SHA.match(ref.lower()):
+            sha = ref.lower()
+            self._ensure_commit(sha)
+            return sha
+        patterns = [ref, f"{ref}^{{}}"] if ref else ["HEAD"]
+        proc = run_git(["ls-remote", "--", self.url, *patterns], timeout=self.timeout, check=False)
+        if proc.returncode != 0:
+            if is_unreachable(proc.stderr):
+                raise unreachable(self.url, proc.stderr)
+            raise ReaderError(f"cannot list refs of {self.url}: {stderr_summary(proc.stderr)}")
+        refs: dict[str, str] = {}
+        for line in proc.stdout.decode("utf-8", "replace").splitlines():
+            sha, _, name = line.partition("\t")
+            refs[name] = sha
+        for name in _candidates(ref):
+            sha = refs.get(f"{name}^{{}}") or refs.get(name)  # annotated tags: the commit
+            if sha:
+                self._refnames[sha] = name
+                return sha
+        if ref is None:
+            raise RefNotFound(f"repository {self.url} has no commits (HEAD does not resolve)")
+        if _SHORT_SHA.match(ref.lower()):
+            raise RefNotFound(
+                f"ref '{ref}' not found in {self.url}; give a commit as its full 40-character sha"
+            )
+        raise RefNotFound(f"ref '{ref}' not found in {self.url}")
+
+    def tree(self, commit: str) -> RepoTree:
+        """Every path at `commit`, directories and submodules included."""
+        self._ensure_commit(commit)
+        proc = run_git(["ls-tree", "-r", "-t", "-z", commit], self.git_dir, timeout=self.timeout)
+        entries, problems = _parse_ls_tree(proc.stdout)
+        entries = self._with_sizes(commit, entries)
+        self._index_commit = commit
+        self._index = {e.path: e for e in entries}
+        return RepoTree(commit=commit, entries=entries, complete=not problems, problems=problems)
+
+    def read(
+        self, commit: str, paths: Iterable[str], limit: int | None = None
+    ) -> Mapping[str, bytes]:
+        """The bytes of each readable regular file among `paths`, capped at `limit` each."""
+        index = self._entries(commit)
+        wanted: dict[str, list[str]] = {}
+        for path in paths:
+            entry = index.get(path)
+            if entry is None or entry.type != "blob" or entry.is_symlink:
+                continue
+            wanted.setdefault(entry.sha, []).append(path)
+        if not wanted:
+            return {}
+        self._prefetch(commit, wanted.keys())
+        out: dict[str, bytes] = {}
+        for oid, data in self._cat_batch(list(wanted), limit):
+            for path in wanted[oid]:
+                out[path] = data
+        return out
+
+    def close(self) -> None:
+        self._index = {}
+        self._index_commit = None
+        self._missing.clear()
+
+    def __enter__(self) -> GitReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- cache repository -------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold this URL's cache lock: git fetches into one repository must not overlap."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _init_repo(self) -> None:
+        """Create the bare partial-clone repository (call with the lock held)."""
+        config = self.git_dir / "config"
+        if config.exists() and b"[skillmeat]" in config.read_bytes():
+            return
+        run_git(["init", "--bare", "--quiet", str(self.git_dir)], timeout=self.timeout)
+        settings = [
+            ("core.repositoryFormatVersion", "1"),
+            ("core.logAllRefUpdates", "false"),
+            ("remote.origin.url", self.url),
+            ("remote.origin.promisor", "true"),
+            ("remote.origin.partialCloneFilter", "blob:none"),
+            ("extensions.partialClone", "origin"),
+            ("fetch.writeCommitGraph", "false"),
+        ]
+        if self.local:
+            settings.append(("remote.origin.uploadpack", _LOCAL_UPLOAD_PACK))
+        settings.append(("skillmeat.url", self.url))  # written last: marks a finished setup
+        for key, value in settings:
+            run_git(["config", key, value], self.git_dir, timeout=self.timeout)
+
+    def _has_commit(self, commit: str) -> bool:
+        if not (self.git_dir / "config").exists():
+            return False
+        proc = run_git(
+            ["for-each-ref", "--format=%(objectname)", f"{_KEPT}{commit}"],
+            self.git_dir,
+            timeout=self.timeout,
+        )
+        return bool(proc.stdout.strip())
+
+    def _fetch(self, refspec: str) -> subprocess.CompletedProcess[bytes]:
+        args = [
+            "fetch", "--quiet", "--no-tags", "--no-recurse-submodules",
+            "--depth", "1", "--filter=blob:none", "--", "origin", refspec,
+        ]  # fmt: skip
+        return run_git(args, self.git_dir, timeout=self.timeout, check=False)
+
+    def _ensure_commit(self, commit: str) -> None:
+        """Fetch `commit` (shallow, without blobs) unless the cache holds it already."""
+        commit = commit.lower()
+        if not _FULL_SHA.match(commit):
+            raise RefNotFound(f"'{commit}' is not a full commit sha")
+        if self._has_commit(commit):
+            return
+        with self._locked():
+            self._init_repo()
+            if self._has_commit(commit):
+                return
+            proc = self._fetch(f"+{commit}:{_KEPT}{commit}")
+            if proc.returncode == 0 and self._has_commit(commit):
+                return
+            refname = self._refnames.get(commit)
+            if refname:
+                # Some servers refuse to send a commit by sha; fetch the ref it came from.
+                by_name = self._fetch(refname)
+                if by_name.returncode == 0:
+                    head = (self.git_dir / "FETCH_HEAD").read_text().split("\t", 1)[0].strip()
+                    if head == commit:
+                        run_git(["update-ref", f"{_KEPT}{commit}", commit], self.git_dir)
+                        return
+                    raise ReaderError(f"ref '{refname}' moved while reading {self.url}; retry")
+                proc = by_name
+        if is_unreachable(proc.stderr):
+            raise unreachable(self.url, proc.stderr)
+        raise RefNotFound(
+            f"commit {commit} not found in {self.url} ({stderr_summary(proc.stderr)})"
+        )
+
+    def _entries(self, commit: str) -> dict[str, TreeEntry]:
+        if self._index_commit != commit:
+            self.tree(commit)
+        return self._index
+
+    def _missing_blobs(self, commit: str) -> set[str]:
+        """Blob ids of `commit` that the partial clone has not fetched (no fetch happens here)."""
+        if commit not in self._missing:
+            proc = run_git(
+                ["rev-list", "--objects", "--missing=print", commit],
+                self.git_dir,
+                timeout=self.timeout,
+            )
+            self._missing[commit] = {
+                line[1:].decode() for line in proc.stdout.splitlines() if line.startswith(b"?")
+            }
+        return self._missing[commit]
+
+    def _with_sizes(self, commit: str, entries: list[TreeEntry]) -> list[TreeEntry]:
+        """Fill blob sizes the cache can give; sizes of unfetched blobs stay None."""
+        missing = self._missing_blobs(commit)
+        present = {e.sha for e in entries if e.type == "blob" and e.sha not in missing}
+        if not present:
+            return entries
+        proc = run_git(
+            ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+            self.git_dir,
+            input="".join(f"{oid}\n" for oid in present).encode(),
+            timeout=self.timeout,
+        )
+        sizes: dict[str, int] = {}
+        for line in proc.stdout.decode().splitlines():
+            oid, _, size = line.partition(" ")
+            if size.isdigit():
+                sizes[oid] = int(size)
+        return [
+            TreeEntry(e.path, e.type, e.sha, sizes.get(e.sha), e.mode) if e.sha in sizes else e
+            for e in entries
+        ]
+
+    def _prefetch(self, commit: str, oids: Iterable[str]) -> None:
+        """Fetch the wanted blobs the cache lacks in one request, not one round-trip each."""
+        missing = self._missing_blobs(commit)
+        needed = [oid for oid in oids if oid in missing]
+        if not needed:
+            return
+        args = [
+            "-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags",
+            "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none",
+            "--stdin", "origin",
+        ]  # fmt: skip
+        with self._locked():
+            proc = run_git(
+                args,
+                self.git_dir,
+                input="".join(f"{oid}\n" for oid in needed).encode(),
+                timeout=self.timeout,
+                check=False,
+            )
+        if proc.returncode != 0:
+            # cat-file still fetches each missing blob lazily; slower, but it may succeed.
+            reason = stderr_summary(proc.stderr)
+            log.warning("batch blob fetch from %s failed: %s", self.url, reason)
+            return
+        missing.difference_update(needed)
+
+    def _cat_batch(self, oids: list[str], limit: int | None) -> Iterator[tuple[str, bytes]]:
+        """Stream blobs out of one `git cat-file --batch` process."""
+        proc = subprocess.Popen(
+            git_command(["cat-file", "--batch"], self.git_dir),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=git_env(),
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+
+        def feed() -> None:
+            # A writer thread: cat-file's output would fill the pipe while we still write.
+            try:
+                for oid in oids:
+                    proc.stdin.write(f"{oid}\n".encode())
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        try:
+            while True:
+                header = proc.stdout.readline()
+                if not header:
+                    break
+                parts = header.split()
+                if len(parts) != 3:
+                    continue  # "<oid> missing": absent from the remote too
+                size = int(parts[2])
+                data = _read_capped(proc.stdout, size, limit)
+                proc.stdout.read(1)  # the newline after each object
+                yield parts[0].decode(), data
+        finally:
+            writer.join(timeout=self.timeout)
+            proc.stdout.close()
+            proc.wait(timeout=self.timeout)
+
+
+def _candidates(ref: str | None) -> list[str]:
+    """Full ref names `ref` may mean, in git's own order of preference."""
+    if ref is None or ref == "HEAD":
+        return ["HEAD"]
+    if ref.startswith("refs/"):
+        return [ref]
+    return [f"refs/tags/{ref}", f"refs/heads/{ref}", f"refs/{ref}"]
+
+
+def _parse_ls_tree(raw: bytes) -> tuple[list[TreeEntry], list[str]]:
+    """Entries from `git ls-tree -r -t -z`: '<mode> <type> <oid>\\t<path>' records, NUL-ended."""
+    entries: list[TreeEntry] = []
+    problems: list[str] = []
+    for record in raw.split(b"\0"):
+        if not record:
+            continue
+        meta, sep, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        if not sep or len(fields) != 3 or fields[1].decode() not in _TYPES:
+            problems.append(f"unparsable tree record: {record[:80]!r}")
+            continue
+        try:
+            path = raw_path.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(f"skipped a path that is not UTF-8: {raw_path[:80]!r}")
+            continue
+        mode, kind, oid = (f.decode() for f in fields)
+        entries.append(TreeEntry(path=path, type=cast(EntryType, kind), sha=oid, mode=mode))
+    return entries, problems
+
+
+def _read_capped(stream: IO[bytes], size: int, limit: int | None) -> bytes:
+    """Read exactly `size` bytes from `stream`, keeping only the first `limit`."""
+    keep = size if limit is None else min(size, max(limit, 0))
+    data = stream.read(keep) if keep else b""
+    rest = size - len(data)
+    while rest > 0:
+        chunk = stream.read(min(rest, 1 << 20))
+        if not chunk:
+            break
+        rest -= len(chunk)
+    return data
+
+
+__all__ = ["GitReader", "normalize_source"]

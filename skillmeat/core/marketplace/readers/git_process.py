@@ -1,0 +1,115 @@
+"""Run the git CLI safely: argument lists, a clean environment, errors turned into reader errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from skillmeat.core.marketplace.readers.errors import (
+    ReaderError,
+    ReaderUnavailable,
+    RepositoryNotFound,
+)
+
+# Transports a repository URL may use; "ext::" would let a URL run arbitrary commands.
+ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
+
+# Messages git prints when the remote side is missing, private or unreachable.
+_UNREACHABLE = (
+    "does not appear to be a git repository",
+    "repository not found",
+    "could not read from remote repository",
+    "could not resolve host",
+    "authentication failed",
+    "could not read username",
+    "terminal prompts disabled",
+    "failed to connect",
+    "connection refused",
+    "connection timed out",
+    "not found",
+    "no such file or directory",
+)
+
+
+def git_env() -> dict[str, str]:
+    """The environment for every git call: no prompts, no user or system config, C locale."""
+    # Inherited GIT_* variables (GIT_DIR from a hook, say) would redirect our commands.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GCM_INTERACTIVE="never",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_ALLOW_PROTOCOL=ALLOWED_PROTOCOLS,
+        GIT_SSH_COMMAND="ssh -o BatchMode=yes",
+        LC_ALL="C",
+        LANGUAGE="C",
+    )
+    env.pop("SSH_ASKPASS", None)
+    return env
+
+
+# Flags for every command: no automatic gc (it could prune objects another process is using).
+_BASE_FLAGS = ("-c", "gc.auto=0", "-c", "maintenance.auto=false", "-c", "core.quotePath=false")
+
+
+def git_command(args: Sequence[str], git_dir: Path | None = None) -> list[str]:
+    """The argument list for one git call."""
+    cmd = ["git", *_BASE_FLAGS]
+    if git_dir is not None:
+        cmd += ["--git-dir", str(git_dir)]
+    return cmd + list(args)
+
+
+def run_git(
+    args: Sequence[str],
+    git_dir: Path | None = None,
+    *,
+    input: bytes | None = None,
+    timeout: float | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git and capture its output; raise ReaderError on failure when `check`."""
+    cmd = git_command(args, git_dir)
+    try:
+        proc = subprocess.run(
+            cmd,
+            input=input,
+            capture_output=True,
+            env=git_env(),
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise ReaderUnavailable("git is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise ReaderUnavailable(f"git {args[0]} timed out after {timeout:.0f}s") from exc
+    if check and proc.returncode != 0:
+        raise ReaderError(f"git {args[0]} failed: {stderr_summary(proc.stderr)}")
+    return proc
+
+
+def stderr_summary(stderr: bytes) -> str:
+    """The meaningful lines of git's stderr, on one line."""
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines()]
+    kept = [ln for ln in lines if ln and not ln.startswith(("hint:", "From "))]
+    # git's first fatal/error line names the cause; later ones repeat generic advice.
+    errors = [ln for ln in kept if ln.startswith(("fatal:", "error:"))]
+    return "; ".join(errors[:2] or kept[-3:]) or "no message"
+
+
+def is_unreachable(stderr: bytes) -> bool:
+    """Whether git's complaint means the repository itself cannot be reached."""
+    text = stderr.decode("utf-8", "replace").lower()
+    if "couldn't find remote ref" in text or "not our ref" in text:
+        return False
+    return any(marker in text for marker in _UNREACHABLE)
+
+
+def unreachable(url: str, stderr: bytes) -> RepositoryNotFound:
+    """The error for a repository git could not reach."""
+    return RepositoryNotFound(
+        f"repository not found or not reachable: {url} ({stderr_summary(stderr)})"
+    )

@@ -1,0 +1,59 @@
+"""Periodic rescans: every source, one at a time, on SKILLMEAT_RESCAN_INTERVAL minutes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from skillmeat.cache import repositories as repo
+from skillmeat.cache.db import Database
+from skillmeat.config import Settings
+from skillmeat.core.errors import Conflict, SkillMeatError
+from skillmeat.core.marketplace.readers.errors import ReaderError
+from skillmeat.core.marketplace.scanning import scan_source
+
+log = logging.getLogger("skillmeat.scheduler")
+
+
+def rescan_all(db: Database, settings: Settings, stop: threading.Event | None = None) -> int:
+    """One pass over every source; returns how many scans ran. Failures are recorded per source."""
+    with db.session(write=False) as session:
+        source_ids = repo.all_source_ids(session)
+    ran = 0
+    for source_id in source_ids:
+        if stop is not None and stop.is_set():
+            break
+        try:
+            scan_source(db, settings, source_id, trigger="schedule")
+            ran += 1
+        except Conflict:
+            log.info("skipping %s: a scan is already running", source_id)
+        except (ReaderError, SkillMeatError):
+            ran += 1  # recorded on the source and in its scan history
+        except Exception:
+            log.exception("periodic scan of %s failed", source_id)
+    return ran
+
+
+class RescanScheduler:
+    """A daemon thread that runs `rescan_all` every `interval_minutes`."""
+
+    def __init__(self, db: Database, settings: Settings, interval_minutes: int) -> None:
+        self._db, self._settings = db, settings
+        self._interval = interval_minutes * 60
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rescan", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                rescan_all(self._db, self._settings, self._stop)
+            except Exception:
+                log.exception("periodic rescan pass failed")
