@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceSource, utcnow
@@ -168,7 +170,7 @@ def github(fake_github: FakeGitHub, live_server: Any, settings: Settings,
            db: Database) -> FakeGitHub:
     fake_github.load({"acme/tools": {"refs": {"main": "v1"}, "commits": {"v1": FILES}}})
     token_settings = settings.model_copy(update={"github_api_url": fake_github.url,
-                                                 "github_token": "ghp_secret_token_123",
+                                                 "github_token": SecretStr("ghp_secret_token_123"),
                                                  "github_retries": 1})
     live_server.use(token_settings, db)
     return fake_github
@@ -195,7 +197,7 @@ def test_github_source_scans_through_the_rest_api(client: httpx.Client, github: 
 def test_github_rate_limit_is_reported_with_reset_time(client: httpx.Client,
                                                        github: FakeGitHub) -> None:
     sid = client.post(BASE, json={"repo_url": "https://github.com/acme/tools"}).json()["id"]
-    github.rate_limit()
+    github.rate_limit(reset=int(time.time()) + 600)
     resp = client.post(f"{BASE}/{sid}/rescan")
     assert resp.status_code == 429
     assert "rate limit" in resp.json()["detail"] and "UTC" in resp.json()["detail"]

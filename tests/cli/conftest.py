@@ -15,6 +15,7 @@ from skillmeat.config import get_settings
 
 @pytest.fixture
 def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("COLUMNS", "200")  # Rich folds table cells to the terminal width
     monkeypatch.setenv("SKILLMEAT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SKILLMEAT_DATABASE_URL", db.url)
     get_settings.cache_clear()

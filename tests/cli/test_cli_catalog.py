@@ -1,0 +1,94 @@
+"""The `skillmeat` command against a real database and real git repositories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from skillmeat.cli.main import app
+from tests.gitrepo import agent, command, commit, skill
+
+
+def run(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_add_apply_list_exclude_restore(runner: CliRunner, cli_env: Path) -> None:
+    source = json.loads(run(runner, "sources", "add", "https://github.com/acme/tools", "--json"))
+    doc = {"commit": "abcdef12", "artifacts": [
+        {"type": "skill", "name": "pdf", "path": "skills/pdf", "content_hash": "a",
+         "confidence": 90},
+        {"type": "command", "name": "go", "path": "commands/go.md", "content_hash": "b",
+         "confidence": 60}]}
+    scan = cli_env / "scan.json"
+    scan.write_text(json.dumps(doc))
+    assert "2 new" in run(runner, "catalog", "apply", source["id"], str(scan))
+    listing = json.loads(run(runner, "catalog", "list", source["id"], "--json"))
+    entry = next(i for i in listing["items"] if i["path"] == "skills/pdf")
+    excluded = json.loads(run(runner, "catalog", "exclude", source["id"], entry["id"],
+                              "--reason", "docs", "--json"))
+    assert (excluded["status"], excluded["excluded_reason"]) == ("excluded", "docs")
+    hidden = json.loads(run(runner, "catalog", "list", source["id"], "--json"))
+    assert [i["path"] for i in hidden["items"]] == ["commands/go.md"]
+    assert hidden["counts_by_status"]["excluded"] == 1
+    shown = run(runner, "catalog", "list", source["id"], "--include-excluded")
+    assert "skills/pdf" in shown
+    restored = json.loads(run(runner, "catalog", "restore", source["id"], entry["id"], "--json"))
+    assert restored["status"] == "new"
+    assert source["id"] in run(runner, "sources", "list")
+    assert "acme/tools" in run(runner, "sources", "show", source["id"])
+    run(runner, "sources", "rm", source["id"])
+    assert source["id"] not in run(runner, "sources", "list", "--json")
+
+
+def test_errors_are_readable_and_exit_non_zero(runner: CliRunner, cli_env: Path) -> None:
+    result = runner.invoke(app, ["catalog", "exclude", "src_nope", "cat_nope"])
+    assert result.exit_code == 1
+    assert "not found" in result.stderr
+    bad = cli_env / "bad.json"
+    bad.write_text('{"commit": "xyz"}')
+    result = runner.invoke(app, ["catalog", "apply", "src_nope", str(bad)])
+    assert result.exit_code == 1
+    assert "invalid scan-result document" in result.stderr
+    result = runner.invoke(app, ["sources", "add", "http://insecure.example/x.git"])
+    assert result.exit_code == 1 and "https://" in result.stderr
+
+
+def test_detect_json_feeds_catalog_apply(runner: CliRunner, cli_env: Path) -> None:
+    repo = cli_env / "repo"
+    commit(repo, {"skills/pdf/SKILL.md": skill("pdf"), ".claude/agents/rev.md": agent("rev"),
+                  ".claude/commands/go.md": command(), "README.md": "# hi\n"})
+    doc = json.loads(run(runner, "detect", str(repo), "--json"))
+    assert {(a["type"], a["path"]) for a in doc["artifacts"]} == {
+        ("skill", "skills/pdf"), ("agent", ".claude/agents/rev.md"),
+        ("command", ".claude/commands/go.md")}
+    assert all(a["confidence"] >= 30 and a["content_hash"] for a in doc["artifacts"])
+    scan = cli_env / "scan.json"
+    scan.write_text(json.dumps(doc))
+    source = json.loads(run(runner, "sources", "add", "https://github.com/acme/x", "--json"))
+    assert "3 new" in run(runner, "catalog", "apply", source["id"], str(scan))
+    assert "skills/pdf" in run(runner, "detect", str(repo))
+
+
+def test_sources_add_scan_and_history(runner: CliRunner, cli_env: Path) -> None:
+    repo = cli_env / "repo"
+    commit(repo, {"skills/pdf/SKILL.md": skill("pdf")})
+    source = json.loads(run(runner, "sources", "add", str(repo), "--scan", "--json"))
+    assert source["scan_status"] == "success" and source["artifact_count"] == 1
+    assert "unchanged" in run(runner, "sources", "scan", source["id"])
+    commit(repo, {"skills/docx/SKILL.md": skill("docx")})
+    result = json.loads(run(runner, "sources", "scan", source["id"], "--json"))
+    assert result["new_count"] == 1
+    history = json.loads(run(runner, "sources", "scans", source["id"], "--json"))
+    assert [h["outcome"] for h in history] == ["success", "unchanged", "success"]
+    assert "success" in run(runner, "sources", "scans", source["id"])
+    failed = runner.invoke(app, ["sources", "scan", "src_nope"])
+    assert failed.exit_code == 1 and "not found" in failed.stderr
+
+
+def test_db_upgrade_reports_head(runner: CliRunner, cli_env: Path) -> None:
+    assert "0003" in run(runner, "db", "upgrade")
