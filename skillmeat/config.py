@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
 
+    # When set, state-changing requests need "Authorization: Bearer <token>" (or the UI's
+    # login cookie); protect_reads extends that to reads of the API.
+    api_token: SecretStr | None = None
+    protect_reads: bool = False
+    max_body_bytes: int = Field(default=1 << 20, ge=1024)
+    max_scan_result_bytes: int = Field(default=128 << 20, ge=1024)
     # Signs pagination cursors; without it a key derived from the database URL is used.
     secret_key: SecretStr | None = None
     github_token: SecretStr | None = None

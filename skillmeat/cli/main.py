@@ -30,23 +30,37 @@ def db_upgrade() -> None:
     console.print(f"database at revision {migrate.head_revision()}")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8080).")] = None,
+    insecure_no_auth: Annotated[bool, typer.Option(
+        "--insecure-no-auth", help="Allow a non-loopback bind without SKILLMEAT_API_TOKEN.")
+    ] = False,
 ) -> None:
-    """Run the API server (migrates the database first)."""
+    """Run the API server and web UI (migrates the database first)."""
     import uvicorn
 
     from skillmeat.api.app import create_app
     from skillmeat.cache import migrate
     from skillmeat.config import get_settings
+    from skillmeat.logging_setup import configure_logging
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = get_settings().model_copy(update=overrides)
+    if settings.host not in LOOPBACK and settings.api_token is None and not insecure_no_auth:
+        from skillmeat.cli.output import err_console
+
+        err_console.print(f"[red]error:[/red] refusing to serve on {settings.host} without "
+                          "SKILLMEAT_API_TOKEN; set a token or pass --insecure-no-auth")
+        raise typer.Exit(2)
+    configure_logging()
     migrate.upgrade(settings.resolved_database_url)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info")
+                log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":
