@@ -29,6 +29,15 @@ from skillmeat.config import Settings
 
 pytest_plugins = ["tests.fakes.github_server"]
 
+# Nothing in the suite may leave the machine: git may only use local repositories, and any
+# HTTP client that is not talking to loopback goes to a dead loopback proxy and fails fast.
+os.environ["SKILLMEAT_GIT_PROTOCOLS"] = "file"
+for _var in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
+    os.environ[_var] = "http://127.0.0.1:9"
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+DEAD_API = "http://127.0.0.1:9"
+os.environ["SKILLMEAT_GITHUB_API_URL"] = DEAD_API
+
 PG_URL = os.environ.get("SKILLMEAT_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -123,7 +132,8 @@ def db(migrated_url: str, _pg_database: Database | None, tmp_path: Path) -> Iter
 
 @pytest.fixture
 def settings(db: Database, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=db.url, allow_local_sources=True)
+    return Settings(data_dir=tmp_path / "data", database_url=db.url, allow_local_sources=True,
+                    github_api_url=DEAD_API, github_retries=0)
 
 
 class LiveServer:

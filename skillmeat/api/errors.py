@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
 
 from skillmeat.core.errors import SkillMeatError
 from skillmeat.core.marketplace.readers.errors import RateLimited, ReaderError
@@ -18,6 +19,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SkillMeatError)
     async def _domain(_request: Request, exc: SkillMeatError) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+        # FastAPI answers an undecodable body with 400; to clients it is invalid input.
+        if exc.status_code == 400:
+            return JSONResponse({"detail": "request body is not valid JSON"}, status_code=422)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ReaderError)
     async def _upstream(_request: Request, exc: ReaderError) -> JSONResponse:

@@ -42,7 +42,8 @@ def git_env() -> dict[str, str]:
         GCM_INTERACTIVE="never",
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_ALLOW_PROTOCOL=ALLOWED_PROTOCOLS,
+        # Narrowed by SKILLMEAT_GIT_PROTOCOLS (the test suite allows only "file").
+        GIT_ALLOW_PROTOCOL=os.environ.get("SKILLMEAT_GIT_PROTOCOLS") or ALLOWED_PROTOCOLS,
         GIT_SSH_COMMAND="ssh -o BatchMode=yes",
         LC_ALL="C",
         LANGUAGE="C",
