@@ -34,6 +34,17 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_SQLITE_BROKEN = ("readonly database", "unable to open database", "disk i/o error")
+
+
+def _sqlite_handle_error(ctx: Any) -> None:
+    # A connection opened while the file was unwritable stays read-only for good: treat it as
+    # broken so the pool replaces it and the service recovers once the file is writable again.
+    if ctx.original_exception is not None and any(
+            marker in str(ctx.original_exception).lower() for marker in _SQLITE_BROKEN):
+        ctx.is_disconnect = True
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -43,6 +54,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _sqlite_handle_error)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:

@@ -21,8 +21,11 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", responses={503: {"description": "database unreachable or not migrated"}})
 def readyz(db: DbDep) -> JSONResponse:
     try:
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        # A write that is rolled back: reachable is not enough, the catalog must be writable
+        # (an SQLite file can become read-only under a running server).
+        with db.engine.connect() as conn, conn.begin() as tx:
+            conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            tx.rollback()
         revision = migrate.current_revision(db.engine)
     except SQLAlchemyError as exc:
         return JSONResponse({"detail": f"database unreachable ({type(exc).__name__})"}, 503)
