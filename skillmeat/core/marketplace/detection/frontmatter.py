@@ -10,8 +10,10 @@ import yaml
 
 _KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?$")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
-# Values YAML would read differently from the raw text: quotes, block scalars, flow, anchors.
-_COMPLEX_START = frozenset("|>'\"[{&*!%@`")
+# Values YAML would read differently from the raw text: flow collections, anchors, tags.
+_COMPLEX_START = frozenset("[{&*!%@`")
+# Fields detection uses as text: when one of them is not plain, YAML reads the block.
+TEXT_KEYS = frozenset({"name", "description", "title", "version", "metadata"})
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -73,9 +75,9 @@ def _closing_fence(text: str, start: int) -> int:
 
 
 def parse_block(block: str, complete: bool = True) -> dict[str, Any]:
-    """Frontmatter fields: plain `key: value` lines directly, anything richer through YAML."""
-    fields, simple = _plain_fields(block)
-    if simple or not complete:
+    """Frontmatter fields: read line by line, through YAML only when a text field needs it."""
+    fields, unsure = _plain_fields(block)
+    if not (unsure & TEXT_KEYS) or not complete:
         return fields
     try:
         data = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
@@ -86,32 +88,73 @@ def parse_block(block: str, complete: bool = True) -> dict[str, Any]:
     return fields
 
 
-def _plain_fields(block: str) -> tuple[dict[str, Any], bool]:
-    """Top-level `key: value` pairs and whether the block held nothing else.
+def _plain_fields(block: str) -> tuple[dict[str, Any], set[str]]:
+    """Top-level fields and the keys whose values only YAML can read faithfully.
 
-    Most frontmatter is flat; reading it without YAML keeps detection fast on big trees.
+    Most frontmatter is flat `key: value` lines, quoted strings and folded blocks; reading
+    those directly keeps detection fast on big trees. Nested values are recorded as True
+    (present), which is all detection asks of fields like `tools`.
     """
     fields: dict[str, Any] = {}
-    simple = True
+    unsure: set[str] = set()
+    key: str | None = None  # the field that indented lines continue
+    parts: list[str] = []
+    block_scalar = False  # `key: |` or `key: >`: indented lines are text, whatever they hold
+
+    def finish() -> None:
+        if key is not None and key not in fields:
+            fields[key] = " ".join(parts) if parts else ""
+
     for line in block.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
+        if not line.strip():
             continue
         if line[0] in " \t-":
-            simple = False  # a continuation, nested mapping or list item
+            if key is not None and key not in fields:
+                nested = line.lstrip().startswith(("- ", "-\t")) or ":" in line
+                if not block_scalar and not parts and nested:
+                    fields[key] = True  # a list or mapping: present, not text
+                    if key in TEXT_KEYS:
+                        unsure.add(key)
+                else:
+                    parts.append(line.strip())
+            continue
+        finish()
+        key, parts, block_scalar = None, [], False
+        if line.lstrip().startswith("#"):
             continue
         match = _KEY_LINE.match(line.rstrip())
         if not match:
-            simple = False
             continue
-        value = (match.group(2) or "").strip()
-        if not value or value[0] in _COMPLEX_START:
-            simple = False
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            elif value and value[0] in "|>":
-                value = ""
-        elif " #" in value:
-            simple = False
-            value = value.split(" #", 1)[0].rstrip()
-        fields.setdefault(match.group(1), value)
-    return fields, simple
+        name, value = match.group(1), (match.group(2) or "").strip()
+        if name in fields:
+            continue
+        if not value or value[0] in "|>" and len(value) <= 3:
+            key, block_scalar = name, bool(value)  # a block or nested value follows
+            continue
+        first = value[0]
+        if first in "\"'":
+            text = _unquote(value)
+            if text is None:
+                unsure.add(name)
+                text = value.strip("\"'")
+            fields[name] = text
+        elif first in _COMPLEX_START:
+            unsure.add(name)
+            fields[name] = value
+        else:
+            if " #" in value:
+                value = value.split(" #", 1)[0].rstrip()
+            key, parts = name, [value]  # a plain scalar may go on over indented lines
+    finish()
+    return fields, unsure
+
+
+def _unquote(value: str) -> str | None:
+    """A one-line quoted scalar without escapes, or None when YAML must read it."""
+    quote = value[0]
+    if len(value) < 2 or value[-1] != quote:
+        return None
+    inner = value[1:-1]
+    if quote == '"':
+        return None if "\\" in inner or '"' in inner else inner
+    return inner.replace("''", "'") if "'" not in inner.replace("''", "") else None

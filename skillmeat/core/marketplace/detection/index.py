@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from skillmeat.core.marketplace.tree import TreeEntry
+from skillmeat.core.marketplace.tree import SYMLINK_MODE, TreeEntry
 
 MANIFEST_DIR = ".claude-plugin"
+_MANIFEST_NAMES = ("/plugin.json", "/marketplace.json")
 
 
 class TreeIndex:
@@ -22,48 +23,54 @@ class TreeIndex:
         self.readmes: list[str] = []  # in scope
         self.manifests: list[str] = []  # .claude-plugin/*.json anywhere: they may own the scope
         prefix = self.scope + "/" if self.scope else ""
+        blobs, trees = self.blobs, self.trees
+        markdown, json_files = self.markdown, self.json
         for entry in entries:
             path = entry.path
-            if entry.type == "tree":
-                self.trees[path] = entry.sha
+            kind = entry.type
+            if kind == "tree":
+                trees[path] = entry.sha
                 continue
-            if entry.type != "blob":
+            if kind != "blob":
                 continue  # submodules: their files are not in this repository
-            self.blobs[path] = entry
-            if entry.is_symlink:
+            blobs[path] = entry
+            if entry.mode == SYMLINK_MODE:
                 continue  # a link is not a second copy of what it points to
-            name = path[path.rfind("/") + 1 :]
-            if name.endswith(".json"):
-                if name in ("plugin.json", "marketplace.json") and _in_manifest_dir(path):
+            if path.endswith(".json"):
+                if path.endswith(_MANIFEST_NAMES) and _in_manifest_dir(path):
                     self.manifests.append(path)
-                    continue
+                elif not prefix or path.startswith(prefix):
+                    json_files.append(path)
+                continue
             if prefix and not path.startswith(prefix):
                 continue
-            if name.endswith(".md"):
-                self.markdown.append(path)
-                if name.lower() == "readme.md":
+            if path.endswith(".md"):
+                markdown.append(path)
+                name = path[path.rfind("/") + 1 :].lower()
+                if name == "readme.md":
                     self.readmes.append(path)
-                elif name == "SKILL.md" or name.lower() == "skill.md":
+                elif name == "skill.md":
                     self.skill_files.append(path)
-            elif name.endswith(".json"):
-                self.json.append(path)
-            elif name.lower() == "skill.md":
+            elif path[-3:].lower() == ".md" and path[path.rfind("/") + 1 :].lower() == "skill.md":
                 self.skill_files.append(path)  # SKILL.MD: meant as a skill, loads only sometimes
 
     def in_scope(self, path: str) -> bool:
         scope = self.scope
         return not scope or path == scope or path.startswith(scope + "/")
 
+    def bears_on_scope(self, folder: str) -> bool:
+        """Whether `folder` is inside the scope or above it (a manifest there may own it)."""
+        scope = self.scope
+        return not scope or not folder or self.in_scope(folder) or scope.startswith(folder + "/")
+
     def is_file(self, path: str) -> bool:
         entry = self.blobs.get(path)
-        return entry is not None and not entry.is_symlink
+        return entry is not None and entry.mode != SYMLINK_MODE
 
     def is_dir(self, path: str) -> bool:
         return path == "" or path in self.trees
 
 
 def _in_manifest_dir(path: str) -> bool:
-    parent_end = path.rfind("/")
-    return path[:parent_end].endswith(MANIFEST_DIR) and (
-        parent_end == len(MANIFEST_DIR) or path[parent_end - len(MANIFEST_DIR) - 1] == "/"
-    )
+    folder = path[: path.rfind("/")]
+    return folder == MANIFEST_DIR or folder.endswith("/" + MANIFEST_DIR)

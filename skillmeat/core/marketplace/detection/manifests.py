@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillmeat.core.marketplace.detection.index import MANIFEST_DIR, TreeIndex
-from skillmeat.core.marketplace.detection.paths import join, parent_of
+from skillmeat.core.marketplace.detection.paths import TEST_DIRS, VENDORED_DIRS, join, parent_of
 
 # Component fields of plugin.json (and of marketplace entries, which may carry the manifest).
 PATH_FIELDS = ("commands", "agents", "skills")
@@ -39,10 +39,12 @@ def load_json(raw: bytes | None) -> Any:
         return None
 
 
-def find_plugins(index: TreeIndex, texts: Mapping[str, bytes]) -> dict[str, Plugin]:
+def find_plugins(
+    index: TreeIndex, manifests: list[str], texts: Mapping[str, bytes]
+) -> dict[str, Plugin]:
     """Plugins by root: folders with `.claude-plugin/plugin.json` or marketplace sources."""
     plugins: dict[str, Plugin] = {}
-    for path in index.manifests:
+    for path in manifests:
         if path.endswith("/plugin.json") or path == f"{MANIFEST_DIR}/plugin.json":
             root = parent_of(parent_of(path))
             plugin = plugins.setdefault(root, Plugin(root))
@@ -50,12 +52,18 @@ def find_plugins(index: TreeIndex, texts: Mapping[str, bytes]) -> dict[str, Plug
             data = load_json(texts.get(path))
             if isinstance(data, dict):
                 _apply_manifest(plugin, data)
-    for path in index.manifests:
+    for path in manifests:
         if path.endswith("marketplace.json"):
             data = load_json(texts.get(path))
             if isinstance(data, dict):
                 _apply_marketplace(index, plugins, parent_of(parent_of(path)), data)
     return plugins
+
+
+def manifest_paths(index: TreeIndex) -> list[str]:
+    """Manifests that count: those in test fixtures or vendored code describe no plugin here."""
+    excluded = TEST_DIRS | VENDORED_DIRS
+    return [p for p in index.manifests if not excluded.within(parent_of(parent_of(p)))]
 
 
 def _apply_marketplace(

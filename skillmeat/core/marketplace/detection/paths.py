@@ -3,9 +3,36 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+
+class FolderSet:
+    """Folder names looked for anywhere in a directory path, with one regex search."""
+
+    __slots__ = ("names", "_search", "_cached")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(n.lower() for n in names)
+        alternatives = "|".join(sorted(map(re.escape, self.names), key=len, reverse=True))
+        pattern = rf"(?:^|/)(?:{alternatives})(?:/|$)"
+        self._search = re.compile(pattern, re.IGNORECASE).search
+        # Many files share a folder; a bounded cache keeps repeated folders cheap.
+        self._cached = lru_cache(maxsize=1 << 15)(self._check)
+
+    def __or__(self, other: FolderSet) -> FolderSet:
+        return FolderSet(self.names | other.names)
+
+    def within(self, folder: str) -> bool:
+        """Whether the directory path `folder` passes through a folder with one of the names."""
+        return bool(folder) and self._cached(folder)
+
+    def _check(self, folder: str) -> bool:
+        return self._search(folder) is not None
+
 
 # Third-party code copied into a repository: its files are not the repository's artifacts.
-VENDORED_DIRS = frozenset(
+VENDORED_DIRS = FolderSet(
     {
         "node_modules", "bower_components", "jspm_packages", "vendor", "vendored",
         "third_party", "third-party", "thirdparty", "site-packages", ".venv", "venv",
@@ -14,7 +41,7 @@ VENDORED_DIRS = frozenset(
 )  # fmt: skip
 
 # Test inputs look like artifacts on purpose.
-TEST_DIRS = frozenset(
+TEST_DIRS = FolderSet(
     {
         "test", "tests", "__tests__", "fixtures", "fixture", "__fixtures__", "testdata",
         "test-data", "test_data", "test-fixtures", "test_fixtures", "__snapshots__", "__mocks__",
@@ -22,13 +49,15 @@ TEST_DIRS = frozenset(
 )  # fmt: skip
 
 # Documentation trees: a `docs/commands/` folder documents a CLI, it holds no slash commands.
-DOC_DIRS = frozenset({"docs", "doc", "documentation", "wiki", "website", "_site", "site-docs"})
+DOC_DIRS = FolderSet({"docs", "doc", "documentation", "wiki", "website", "_site", "site-docs"})
 
-# Folders a website or build serves data from: catalog copies of components live there.
-WEB_DATA_DIRS = frozenset({"public", "static", "_site", "_data", "dist", "build", "out"})
+# Folders a website serves data from: catalog copies of components live there.
+WEB_DATA_DIRS = FolderSet({"public", "static", "_site", "_data"})
+# Build output: generated copies of configuration files.
+BUILD_DIRS = FolderSet({"dist", "build", "out"})
 
 # Configuration folders of other coding assistants; their hooks, commands and agents differ.
-OTHER_HARNESS_DIRS = frozenset(
+OTHER_HARNESS_DIRS = FolderSet(
     {
         ".cursor", ".cursor-plugin", ".codex", ".codex-plugin", ".gemini", ".gemini-plugin",
         ".windsurf", ".github", ".opencode", ".continue", ".roo", ".kiro", ".clinerules",
@@ -48,7 +77,13 @@ DOC_STEMS = frozenset(
 # Upper-case names are the convention for repository documents (CHANGELOG, CONTRIBUTING, ...);
 # slash commands and subagents are invoked by lower-case names.
 _UPPER_DOC = re.compile(r"^[A-Z][A-Z0-9_-]{2,}$")
-_TEMPLATE_STEM = re.compile(r"^_|^template$|^templates?[-_]|[-_]template$", re.IGNORECASE)
+# `_partial.md` files and templates named as such ("command-template.md"); "create-template.md"
+# is a command that makes templates, so a verb before "template" does not count.
+_TEMPLATE_STEM = re.compile(
+    r"^(?:_.*|_?templates?|(?:command|agent|subagent|skill|prompt|hook)[-_]templates?"
+    r"|templates?[-_](?:command|agent|subagent|skill|prompt|hook))$",
+    re.IGNORECASE,
+)
 
 
 def stem_of(name: str) -> str:
@@ -65,11 +100,7 @@ def is_doc_name(name: str) -> bool:
 
 def is_template_name(name: str) -> bool:
     """Placeholder files by name: `_template.md`, `template.md`, `command-template.md`."""
-    return bool(_TEMPLATE_STEM.search(stem_of(name)))
-
-
-def has_any(segments: list[str], names: frozenset[str]) -> bool:
-    return any(seg.lower() in names for seg in segments)
+    return bool(_TEMPLATE_STEM.match(stem_of(name)))
 
 
 def parent_of(path: str) -> str:
@@ -80,15 +111,6 @@ def parent_of(path: str) -> str:
 
 def base_of(path: str) -> str:
     return path[path.rfind("/") + 1 :]
-
-
-def ancestors(path: str) -> list[str]:
-    """Directories above `path`, nearest first, ending with the root ""."""
-    out = []
-    while path:
-        path = parent_of(path)
-        out.append(path)
-    return out
 
 
 def join(base: str, rel: str) -> str | None:

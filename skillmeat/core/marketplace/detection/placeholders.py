@@ -15,7 +15,8 @@ _INSTRUCTION = re.compile(
 )
 _SLOT = re.compile(
     r"\blorem ipsum\b|\byour[ _-](?:skill|command|agent)[ _-]name\b"
-    r"|\[(?:your|insert|add|describe|todo)[^\]]*\]|\{\{[^}]*\}\}|<(?:your|insert)[^>]*>",
+    r"|\[(?:your|insert|add|describe|todo)[^\]]*\]|\{\{\s*[A-Za-z_][\w .-]*\}\}"
+    r"|<(?:your|insert)[^>]*>",
     re.IGNORECASE,
 )
 _NAMES = frozenset(
@@ -24,7 +25,7 @@ _NAMES = frozenset(
         "agent-name", "your-agent-name", "name", "todo", "tbd", "xxx",
     }
 )  # fmt: skip
-_BRACKETED = re.compile(r"^\s*(?:\[[^\]]*\]|<[^>]*>|\{\{[^}]*\}\})\s*$")
+_BRACKETED = re.compile(r"^\s*(?:\[[^\]]*\]|<[^>]*>|\{\{\s*[A-Za-z_][\w .-]*\}\})\s*$")
 
 
 def is_placeholder_text(text: str | None) -> bool:

@@ -15,8 +15,8 @@ from skillmeat.core.marketplace.detection.paths import (
     OTHER_HARNESS_DIRS,
     TEST_DIRS,
     VENDORED_DIRS,
+    WEB_DATA_DIRS,
     base_of,
-    has_any,
     parent_of,
 )
 from skillmeat.core.marketplace.detection.placeholders import (
@@ -27,6 +27,7 @@ from skillmeat.core.marketplace.detection.scoring import Score
 
 # Agent Skills names: lowercase letters, digits and single hyphens, at most 64 characters.
 _SKILL_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SKIPPED = VENDORED_DIRS | TEST_DIRS | WEB_DATA_DIRS  # website data holds copies
 
 
 def find_skill_dirs(index: TreeIndex) -> dict[str, str]:
@@ -34,8 +35,7 @@ def find_skill_dirs(index: TreeIndex) -> dict[str, str]:
     found: dict[str, str] = {}
     for path in index.skill_files:
         folder = parent_of(path)
-        segments = folder.split("/") if folder else []
-        if has_any(segments, VENDORED_DIRS) or has_any(segments, TEST_DIRS):
+        if _SKIPPED.within(folder):
             continue
         if folder not in found or base_of(path) == "SKILL.md":
             found[folder] = path
@@ -68,7 +68,10 @@ def detect_skills(
         if not doc.has_frontmatter:
             score.add("no_frontmatter", -15)
         if name:
-            score.add("frontmatter_name" if valid_skill_name(name) else "invalid_name", 15)
+            if valid_skill_name(name):
+                score.add("frontmatter_name", 15)
+            else:
+                score.add("invalid_name", 5)  # Claude Code may refuse it
             if name == folder_name:
                 score.add("name_matches_dir", 5)
         if description:
@@ -83,11 +86,11 @@ def detect_skills(
         if folder in declared or parent_of(folder) in declared:
             score.add("manifest", 10)
         if is_placeholder_text(description) or is_placeholder_name(name):
-            score.add("placeholder", -60)
-        ancestors = folder.split("/")[:-1]
-        if has_any(ancestors, DOC_DIRS):
+            score.add("placeholder", -80)
+        above = parent_of(folder)
+        if DOC_DIRS.within(above):
             score.add("docs_location", -20)
-        if has_any(ancestors, OTHER_HARNESS_DIRS):
+        if OTHER_HARNESS_DIRS.within(above):
             score.add("other_harness", -15)
         content_hash = index.trees.get(folder) or index.blobs[path].sha
         title, desc, version = describe(doc, owner)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import re
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -13,7 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, cast
 
-from skillmeat.core.marketplace.readers.errors import ReaderError, RefNotFound
+from skillmeat.core.marketplace.readers.errors import (
+    ReaderError,
+    ReaderUnavailable,
+    RefNotFound,
+)
 from skillmeat.core.marketplace.readers.git_process import (
     git_command,
     git_env,
@@ -99,10 +105,10 @@ class GitReader:
             sha, _, name = line.partition("\t")
             refs[name] = sha
         for name in _candidates(ref):
-            sha = refs.get(f"{name}^{{}}") or refs.get(name)  # annotated tags: the commit
-            if sha:
-                self._refnames[sha] = name
-                return sha
+            found = refs.get(f"{name}^{{}}") or refs.get(name)  # annotated tags: the commit
+            if found:
+                self._refnames[found] = name
+                return found
         if ref is None:
             raise RefNotFound(f"repository {self.url} has no commits (HEAD does not resolve)")
         if _SHORT_SHA.match(ref.lower()):
@@ -165,12 +171,21 @@ class GitReader:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _init_repo(self) -> None:
-        """Create the bare partial-clone repository (call with the lock held)."""
+    def _ready(self) -> bool:
         config = self.git_dir / "config"
-        if config.exists() and b"[skillmeat]" in config.read_bytes():
+        return config.exists() and b"[skillmeat]" in config.read_bytes()
+
+    def _init_repo(self) -> None:
+        """Create the bare partial-clone repository (call with the lock held).
+
+        It is built under a temporary name and renamed into place, so a reader that does
+        not hold the lock never sees a half-made repository.
+        """
+        if self._ready():
             return
-        run_git(["init", "--bare", "--quiet", str(self.git_dir)], timeout=self.timeout)
+        staging = self.git_dir.with_name(f"{self.git_dir.name}.init-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        run_git(["init", "--bare", "--quiet", str(staging)], timeout=self.timeout)
         settings = [
             ("core.repositoryFormatVersion", "1"),
             ("core.logAllRefUpdates", "false"),
@@ -184,10 +199,12 @@ class GitReader:
             settings.append(("remote.origin.uploadpack", _LOCAL_UPLOAD_PACK))
         settings.append(("skillmeat.url", self.url))  # written last: marks a finished setup
         for key, value in settings:
-            run_git(["config", key, value], self.git_dir, timeout=self.timeout)
+            run_git(["config", key, value], staging, timeout=self.timeout)
+        shutil.rmtree(self.git_dir, ignore_errors=True)  # an unfinished earlier attempt
+        os.replace(staging, self.git_dir)
 
     def _has_commit(self, commit: str) -> bool:
-        if not (self.git_dir / "config").exists():
+        if not self._ready():
             return False
         proc = run_git(
             ["for-each-ref", "--format=%(objectname)", f"{_KEPT}{commit}"],
@@ -302,21 +319,25 @@ class GitReader:
 
     def _cat_batch(self, oids: list[str], limit: int | None) -> Iterator[tuple[str, bytes]]:
         """Stream blobs out of one `git cat-file --batch` process."""
-        proc = subprocess.Popen(
-            git_command(["cat-file", "--batch"], self.git_dir),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=git_env(),
-        )
-        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc = subprocess.Popen(
+                git_command(["cat-file", "--batch"], self.git_dir),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=git_env(),
+            )
+        except FileNotFoundError as exc:
+            raise ReaderUnavailable("git is not installed or not on PATH") from exc
+        stdin, stdout = proc.stdin, proc.stdout
+        assert stdin is not None and stdout is not None
 
         def feed() -> None:
             # A writer thread: cat-file's output would fill the pipe while we still write.
             try:
                 for oid in oids:
-                    proc.stdin.write(f"{oid}\n".encode())
-                proc.stdin.close()
+                    stdin.write(f"{oid}\n".encode())
+                stdin.close()
             except BrokenPipeError:
                 pass
 
@@ -324,20 +345,24 @@ class GitReader:
         writer.start()
         try:
             while True:
-                header = proc.stdout.readline()
+                header = stdout.readline()
                 if not header:
                     break
                 parts = header.split()
                 if len(parts) != 3:
                     continue  # "<oid> missing": absent from the remote too
                 size = int(parts[2])
-                data = _read_capped(proc.stdout, size, limit)
-                proc.stdout.read(1)  # the newline after each object
+                data = _read_capped(stdout, size, limit)
+                stdout.read(1)  # the newline after each object
                 yield parts[0].decode(), data
         finally:
             writer.join(timeout=self.timeout)
-            proc.stdout.close()
-            proc.wait(timeout=self.timeout)
+            stdout.close()
+            try:
+                proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # stuck on a lazy fetch; the blobs it did send are kept
+                proc.wait()
 
 
 def _candidates(ref: str | None) -> list[str]:

@@ -1,0 +1,192 @@
+"""Detection quality on the labeled corpus: precision, recall and F1 per repository.
+
+Each snapshot becomes a temporary git repository, is read through GitReader and scanned by
+detect(); detections shown in listings (confidence >= 30) are matched to labels on (type, path).
+Uncertain labels count neither way.
+
+    python bench/detection_quality.py [--verbose] [--all] [--repo NAME]
+
+The corpus is found at ../shared/corpus from the repository root, or at $SKILLMEAT_CORPUS_DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from snapshot_git import build_repo  # noqa: E402
+
+from skillmeat.core.marketplace.artifacts import ARTIFACT_TYPES, DetectedArtifact  # noqa: E402
+from skillmeat.core.marketplace.detection import detect  # noqa: E402
+from skillmeat.core.marketplace.readers.git import GitReader  # noqa: E402
+
+VISIBLE = 30
+TARGET_OVERALL, TARGET_REPO = 0.97, 0.90
+Key = tuple[str, str]
+
+
+def corpus_dir() -> Path:
+    override = os.environ.get("SKILLMEAT_CORPUS_DIR")
+    return Path(override) if override else ROOT.parent / "shared" / "corpus"
+
+
+@dataclass
+class Result:
+    repo: str
+    files: int
+    seconds: float
+    detected: list[DetectedArtifact]
+    labels: set[Key] = field(default_factory=set)
+    uncertain: set[Key] = field(default_factory=set)
+
+    @property
+    def shown(self) -> set[Key]:
+        return {(a.type, a.path) for a in self.detected if a.confidence >= VISIBLE}
+
+    @property
+    def tp(self) -> set[Key]:
+        return (self.shown & self.labels) - self.uncertain
+
+    @property
+    def fp(self) -> set[Key]:
+        return self.shown - self.labels - self.uncertain
+
+    @property
+    def fn(self) -> set[Key]:
+        return self.labels - self.shown - self.uncertain
+
+
+def scores(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall, F1; an empty side counts as perfect (a negative repo found empty)."""
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def scan(snapshot: dict[str, Any], workdir: Path) -> tuple[list[DetectedArtifact], float]:
+    """Build the snapshot's repository, then time reading and detection through GitReader."""
+    repo = workdir / "repo"
+    build_repo(snapshot, repo)
+    started = time.perf_counter()
+    reader = GitReader(str(repo), None, workdir / "cache")
+    try:
+        commit = reader.resolve()
+        tree = reader.tree(commit)
+        found = detect(tree, lambda paths, limit: reader.read(commit, paths, limit))
+    finally:
+        reader.close()
+    return found, time.perf_counter() - started
+
+
+def evaluate(snapshot_path: Path, labels_path: Path | None) -> Result:
+    snapshot = json.loads(snapshot_path.read_text())
+    with tempfile.TemporaryDirectory(prefix="skillmeat-corpus-") as tmp:
+        found, seconds = scan(snapshot, Path(tmp))
+    result = Result(snapshot["repo"], len(snapshot["files"]), seconds, found)
+    if labels_path is not None:
+        labels = json.loads(labels_path.read_text())
+        for item in labels["artifacts"]:
+            key = (item["type"], item["path"])
+            (result.uncertain if item.get("uncertain") else result.labels).add(key)
+    return result
+
+
+def quality_table(results: list[Result]) -> str:
+    lines = [
+        "| repository | files | labels | shown | TP | FP | FN | precision | recall | F1 | secs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    totals = Counter()
+    for r in results:
+        tp, fp, fn = len(r.tp), len(r.fp), len(r.fn)
+        totals.update(tp=tp, fp=fp, fn=fn, labels=len(r.labels), shown=len(r.shown))
+        p, rc, f1 = scores(tp, fp, fn)
+        lines.append(
+            f"| {r.repo} | {r.files} | {len(r.labels)} | {len(r.shown)} | {tp} | {fp} | {fn} "
+            f"| {p:.3f} | {rc:.3f} | {f1:.3f} | {r.seconds:.2f} |"
+        )
+    p, rc, f1 = scores(totals["tp"], totals["fp"], totals["fn"])
+    lines.append(
+        f"| **overall (micro)** | {sum(r.files for r in results)} | {totals['labels']} "
+        f"| {totals['shown']} | {totals['tp']} | {totals['fp']} | {totals['fn']} "
+        f"| {p:.3f} | {rc:.3f} | **{f1:.3f}** | {sum(r.seconds for r in results):.2f} |"
+    )
+    return "\n".join(lines)
+
+
+def counts_table(results: list[Result]) -> str:
+    head = " | ".join(ARTIFACT_TYPES)
+    lines = [
+        f"| repository | files | {head} | hidden | seconds |",
+        "|---|---:|" + "---:|" * (len(ARTIFACT_TYPES) + 2),
+    ]
+    for r in results:
+        shown = Counter(a.type for a in r.detected if a.confidence >= VISIBLE)
+        hidden = sum(1 for a in r.detected if a.confidence < VISIBLE)
+        cells = " | ".join(str(shown[t]) for t in ARTIFACT_TYPES)
+        lines.append(f"| {r.repo} | {r.files} | {cells} | {hidden} | {r.seconds:.2f} |")
+    return "\n".join(lines)
+
+
+def details(result: Result) -> str:
+    by_key = {(a.type, a.path): a for a in result.detected}
+    out = [f"\n### {result.repo}"]
+    for title, keys in (("false positives", result.fp), ("false negatives", result.fn)):
+        for key in sorted(keys):
+            found = by_key.get(key)
+            why = f" conf={found.confidence} {found.score_breakdown}" if found else ""
+            out.append(f"- {title[:5]} {key[0]:<10} {key[1]}{why}")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="list false positives/negatives")
+    parser.add_argument("--all", action="store_true", help="also count unlabeled repositories")
+    parser.add_argument("--repo", action="append", help="only repositories containing this")
+    args = parser.parse_args(argv)
+
+    corpus = corpus_dir()
+    if not (corpus / "repos").is_dir():
+        print(f"corpus not found at {corpus} (set SKILLMEAT_CORPUS_DIR)", file=sys.stderr)
+        return 2
+    labeled, unlabeled = [], []
+    for snapshot in sorted((corpus / "repos").glob("*.json")):
+        if args.repo and not any(name in snapshot.stem for name in args.repo):
+            continue
+        labels = corpus / "labels" / snapshot.name
+        if labels.exists():
+            labeled.append(evaluate(snapshot, labels))
+        elif args.all:
+            unlabeled.append(evaluate(snapshot, None))
+
+    ok = True
+    if labeled:
+        print(quality_table(labeled))
+        ok = all(scores(len(r.tp), len(r.fp), len(r.fn))[2] >= TARGET_REPO for r in labeled)
+        totals = [sum(len(getattr(r, k)) for r in labeled) for k in ("tp", "fp", "fn")]
+        ok = ok and scores(*totals)[2] >= TARGET_OVERALL
+        if args.verbose:
+            for result in labeled:
+                if result.fp or result.fn:
+                    print(details(result))
+    if unlabeled:
+        print("\nUnlabeled repositories (detections shown in listings, per type):\n")
+        print(counts_table(unlabeled))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""detect(): candidates from paths, one read for manifests and configs, one for markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from skillmeat.core.marketplace.artifacts import DetectedArtifact
+from skillmeat.core.marketplace.detection.configs import (
+    config_candidates,
+    declared_configs,
+    detect_configs,
+)
+from skillmeat.core.marketplace.detection.index import TreeIndex
+from skillmeat.core.marketplace.detection.layout import Layout
+from skillmeat.core.marketplace.detection.manifests import Plugin, find_plugins, manifest_paths
+from skillmeat.core.marketplace.detection.paths import parent_of
+from skillmeat.core.marketplace.detection.prompts import (
+    MarkdownFiles,
+    detect_prompts,
+    find_candidates,
+)
+from skillmeat.core.marketplace.detection.readme_install import (
+    find_collections,
+    readme_candidates,
+)
+from skillmeat.core.marketplace.detection.skills import detect_skills, find_skill_dirs
+from skillmeat.core.marketplace.tree import RepoTree
+
+ReadBlobs = Callable[[list[str], int | None], Mapping[str, bytes]]
+
+JSON_LIMIT = 1 << 20  # manifests and configs are read whole; bigger files are data, not config
+MARKDOWN_LIMIT = 8 << 10  # frontmatter sits at the top of a markdown file
+
+
+def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> list[DetectedArtifact]:
+    """Every artifact in `tree` (under `root_hint` if given), hidden low-confidence ones too."""
+    index = TreeIndex(tree.entries, root_hint)
+    if index.scope and not index.is_dir(index.scope):
+        return []
+    skills = find_skill_dirs(index)
+    # Plugin roots with a plugin.json are known from paths; marketplaces add more once read.
+    manifests = [p for p in manifest_paths(index) if index.bears_on_scope(parent_of(parent_of(p)))]
+    roots = [parent_of(parent_of(p)) for p in manifests if p.endswith("plugin.json")]
+    layout = Layout({root: Plugin(root) for root in roots}, skills)
+    configs = config_candidates(index, layout)
+    readmes = readme_candidates(index, layout)
+
+    texts = dict(_read(read, [*manifests, *configs, *readmes], JSON_LIMIT))
+    plugins = find_plugins(index, manifests, texts)
+    layout = Layout(plugins, skills)
+    late = [p for p in declared_configs(plugins.values()) if p not in texts and index.is_file(p)]
+    if late:
+        texts.update(_read(read, late, JSON_LIMIT))  # config files only a manifest points to
+
+    collections = find_collections(index, readmes, texts)
+    candidates = find_candidates(index, layout, MarkdownFiles(index), collections)
+    candidates = {k: c for k, c in candidates.items() if index.in_scope(c.path)}
+    markdown = _read(read, [*skills.values(), *(path for _, path in candidates)], MARKDOWN_LIMIT)
+
+    declared_skills = frozenset(
+        path for plugin in plugins.values() for path in plugin.declared.get("skills", ())
+    )
+    found = detect_skills(index, layout, skills, declared_skills, markdown)
+    found += detect_prompts(layout, candidates, index, markdown)
+    found += detect_configs(index, layout, configs, texts)
+    found.sort(key=lambda a: (a.path, a.type))
+    return found
+
+
+def _read(read: ReadBlobs, paths: list[str], limit: int) -> Mapping[str, bytes]:
+    unique = list(dict.fromkeys(paths))
+    return read(unique, limit) if unique else {}
