@@ -35,7 +35,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(exc, RateLimited) and exc.reset_at is not None:
             headers["Retry-After"] = exc.reset_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
-        return JSONResponse({"detail": f"scan failed: {exc}"}, status_code=status,
+        return JSONResponse({"detail": f"repository read failed: {exc}"}, status_code=status,
                             headers=headers)
 
     @app.exception_handler(OperationalError)

@@ -51,6 +51,16 @@ class RequestLogMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        logged = False
+
+        def write_log() -> None:
+            nonlocal logged
+            logged = True
+            log.info("request", extra={
+                "method": scope["method"], "path": scope["path"], "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "request_id": request_id,
+            })
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -59,16 +69,15 @@ class RequestLogMiddleware:
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"],
                                       (b"x-request-id", request_id.encode())]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                write_log()  # before the last byte leaves, so the line exists once it lands
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("request", extra={
-                "method": scope["method"], "path": scope["path"], "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "request_id": request_id,
-            })
+            if not logged:
+                write_log()
 
 
 class BodyLimitMiddleware:

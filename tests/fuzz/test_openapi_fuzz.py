@@ -61,4 +61,4 @@ def test_no_server_errors_and_responses_match_schema(case: Any, client: httpx.Cl
     # reported as such, not ours.
     if response.status_code >= 500:
         assert response.status_code == 502, response.text
-        assert response.json()["detail"].startswith("scan failed:"), response.text
+        assert response.json()["detail"].startswith("repository read failed:"), response.text

@@ -19,8 +19,8 @@ from skillmeat.api.schemas.marketplace import (
     RestoreArtifactRequest,
     ScanHistoryResponse,
     ScanRecordResponse,
-    ScanResultResponse,
     ScanResultDocument,
+    ScanResultResponse,
     SortBy,
     SortOrder,
     SourceCreateRequest,
@@ -31,9 +31,9 @@ from skillmeat.api.schemas.marketplace import (
 from skillmeat.cache.repositories import EntryFilter
 from skillmeat.core.errors import SkillMeatError
 from skillmeat.core.marketplace import catalog, history, scanning, sources
-from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.pushes import apply_scan_document
+from skillmeat.core.marketplace.readers.errors import ReaderError
 
 router = APIRouter(prefix="/api/v1/marketplace/sources", tags=["marketplace-sources"])
 

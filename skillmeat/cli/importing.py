@@ -1,0 +1,88 @@
+"""`skillmeat catalog import` and `skillmeat catalog show`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import yaml
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from skillmeat.api.routers.marketplace_imports import files_response, import_response
+from skillmeat.api.schemas.imports import ConflictStrategy, FileContentResponse
+from skillmeat.api.schemas.marketplace import CatalogEntryResponse
+from skillmeat.cli import context
+from skillmeat.cli.output import console, err_console, print_json, print_record, print_table
+from skillmeat.core.errors import SkillMeatError
+from skillmeat.core.marketplace import browsing, catalog, importing
+from skillmeat.core.marketplace.readers.errors import ReaderError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def import_command(
+    source_id: str,
+    entry_ids: Annotated[list[str], typer.Argument(help="Catalog entry ids to import.")],
+    strategy: Annotated[ConflictStrategy, typer.Option(
+        help="When the target exists: skip it, overwrite it, or rename the new one.")] = "skip",
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy entries into the local collection, at the commit of the last scan."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("reading", total=len(entry_ids))
+
+        def advance(name: str) -> None:
+            bar.update(task, description=f"read {name}", advance=1)
+
+        try:
+            result = importing.import_entries(context.database(), context.settings(),
+                                              source_id, entry_ids, strategy, progress=advance)
+        except (ReaderError, SkillMeatError) as exc:
+            raise context.fail(f"import failed: {getattr(exc, 'detail', exc)}") from None
+    response = import_response(result)
+    if as_json:
+        print_json(response)
+        return
+    print_table(f"import {result.import_id} into {result.collection_dir}",
+                ["entry", "type", "name", "outcome", "written to", "files"],
+                [(i.entry_id, i.artifact_type, i.name, i.outcome, i.path, i.file_count)
+                 for i in response.items])
+    for item in response.items:
+        for skipped in item.skipped_files:
+            err_console.print(f"left out {item.name}/{skipped.path}: {skipped.reason}",
+                              style="yellow", markup=False)
+
+
+def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> None:
+    """Show an entry: its catalog record, its files, and its main file's frontmatter."""
+    db, settings = context.database(), context.settings()
+    try:
+        with db.session(write=False) as session:
+            entry = CatalogEntryResponse.model_validate(
+                catalog.get_entry(session, source_id, entry_id))
+        listing = browsing.list_files(db, settings, source_id, entry_id)
+        main = browsing.main_file(listing)
+        view = browsing.read_file(db, settings, source_id, entry_id, main) if main else None
+    except SkillMeatError as exc:
+        raise context.fail(exc) from None
+    except ReaderError as exc:
+        raise context.fail(f"cannot read the repository: {exc}") from None
+    content = FileContentResponse.model_validate(view, from_attributes=True) if view else None
+    if as_json:
+        print_json({"entry": entry.model_dump(mode="json"),
+                    "files": files_response(listing).model_dump(mode="json"),
+                    "main_file": content.model_dump(mode="json") if content else None})
+        return
+    print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump())
+    print_table(f"files at {listing.commit[:12]} in {listing.root or '/'}",
+                ["path", "size", "note"],
+                [(m.path, m.size, m.problem or "") for m in listing.files])
+    if content is None or content.frontmatter is None and content.frontmatter_error is None:
+        return
+    console.print(f"frontmatter of {content.path}", style="bold", markup=False)
+    if content.frontmatter_error:
+        console.print(content.frontmatter_error, style="red", markup=False)
+    else:
+        console.print(yaml.safe_dump(content.frontmatter, sort_keys=False,
+                                     allow_unicode=True).rstrip(), markup=False)

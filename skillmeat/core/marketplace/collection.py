@@ -1,0 +1,210 @@
+"""The local collection directory: safe names, staged writes, and atomic placement.
+
+Everything that reaches the disk is staged in a private directory inside the collection (same
+filesystem), then moved into place with one rename, so a reader of the collection sees a whole
+artifact or none of it. Names and paths come from repositories and are treated as hostile.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Literal
+
+from skillmeat.core.errors import Conflict
+
+Strategy = Literal["skip", "overwrite", "rename"]
+Placed = Literal["imported", "skipped", "renamed", "overwritten"]
+
+MAX_NAME = 100
+MAX_COMPONENT_BYTES = 255
+STAGING = ".skillmeat-staging"
+STALE_STAGING_SECONDS = 24 * 3600
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]")
+_SLUG_DROP = re.compile(r"[^\w.-]+")
+
+
+def is_safe_name(name: str) -> bool:
+    """One plain path component: no separators, control characters, or leading dot."""
+    return (
+        0 < len(name) <= MAX_NAME
+        and name == name.strip()
+        and not name.startswith(".")  # no "..", no hidden files next to the staging area
+        and not _UNSAFE_CHARS.search(name)
+        and len(name.encode()) <= MAX_COMPONENT_BYTES
+    )
+
+
+def safe_name(name: str, fallback: str) -> str:
+    """`name` when it is safe as a directory name, else a slug of it, else `fallback`."""
+    if is_safe_name(name):
+        return name
+    slug = _SLUG_DROP.sub("-", name).strip(".-_")[:MAX_NAME].rstrip(".-_")
+    return slug if is_safe_name(slug) else fallback
+
+
+def safe_relpath(path: str) -> bool:
+    """A relative POSIX path whose every part is a plain name (dotfiles allowed)."""
+    parts = path.split("/")
+    return bool(path) and all(
+        part not in ("", ".", "..")
+        and not _UNSAFE_CHARS.search(part)
+        and len(part.encode()) <= MAX_COMPONENT_BYTES
+        for part in parts
+    )
+
+
+class Collection:
+    """The collection directory; all writes go through here and stay below `root`."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root.resolve()
+        self.staging = self.root / STAGING
+
+    def inside(self, relative: str) -> Path:
+        """`root/relative`, refused when it would resolve outside the collection."""
+        target = self.root / relative
+        if not target.resolve().is_relative_to(self.root) or self.staging in target.parents:
+            raise Conflict(f"refusing to write {relative!r}: it resolves outside the collection")
+        return target
+
+    def new_stage(self) -> Path:
+        stage = self.staging / uuid.uuid4().hex
+        stage.mkdir(parents=True)  # parents: another import may have just tidied staging away
+        return stage
+
+    def write(self, stage: Path, relative: str, data: bytes, *, executable: bool) -> None:
+        """Write one file below `stage`; `relative` must already be a safe relative path."""
+        if not safe_relpath(relative):
+            raise Conflict(f"refusing to write unsafe path {relative!r}")
+        target = stage / relative
+        if not target.resolve().is_relative_to(stage.resolve()):
+            raise Conflict(f"refusing to write {relative!r}: it resolves outside the artifact")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL|O_NOFOLLOW: never write through a link or over a file we did not just create.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(target, flags, 0o755 if executable else 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def place(self, staged: Path, relative: str, strategy: Strategy,
+              written: set[str]) -> tuple[Placed, str]:
+        """Move `staged` to `relative`, settling a clash by `strategy`; returns where it went.
+
+        `written` holds targets placed earlier in the same import: those are never
+        overwritten (two entries with one name would replace each other), only renamed.
+        """
+        target = self.inside(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if strategy == "overwrite" and relative not in written and os.path.lexists(target):
+            self._replace(staged, target)
+            return "overwritten", relative
+        if _claim(staged, target):
+            return "imported", relative
+        if strategy == "skip":
+            return "skipped", relative
+        for n in range(2, 10_000):
+            candidate = _numbered(relative, n, staged.is_dir())
+            if _claim(staged, self.inside(candidate)):
+                return "renamed", candidate
+        raise Conflict(f"no free name left for {relative!r} in the collection")
+
+    def _replace(self, staged: Path, target: Path) -> None:
+        # Old aside, new in, old deleted: at every instant the target is whole or absent.
+        aside = self.staging / f"old-{uuid.uuid4().hex}"
+        try:
+            os.rename(target, aside)
+        except FileNotFoundError:  # gone meanwhile: nothing left to replace
+            if not _claim(staged, target):
+                raise Conflict(
+                    f"{target.name} appeared while it was being replaced; retry") from None
+            return
+        try:
+            if not _claim(staged, target):
+                raise Conflict(f"{target.name} reappeared while it was being replaced; retry")
+        except BaseException:
+            if not os.path.lexists(target):
+                os.rename(aside, target)
+            raise
+        _fsync_dir(target.parent)
+        discard(aside)
+
+    def tidy(self) -> None:
+        """Remove the staging directory once no import is using it."""
+        try:
+            self.staging.rmdir()
+        except OSError:
+            pass  # absent, or another import is staging right now
+
+    def sweep(self) -> None:
+        """Remove staging left by imports that died (older than a day, so not running ones)."""
+        if not self.staging.is_dir():
+            return
+        cutoff = time.time() - STALE_STAGING_SECONDS
+        for item in self.staging.iterdir():
+            try:
+                if item.lstat().st_mtime < cutoff:
+                    discard(item)
+            except FileNotFoundError:
+                pass
+
+
+def discard(path: Path) -> None:
+    """Delete a staged file or directory (never following links)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _claim(staged: Path, target: Path) -> bool:
+    """Move `staged` to `target` unless something is already there; False when it is."""
+    if staged.is_dir():
+        if os.path.lexists(target) and not _empty_dir(target):
+            return False
+        try:
+            os.rename(staged, target)  # refuses a non-empty directory and files atomically
+        except OSError as exc:
+            if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+                return False
+            raise
+    else:
+        try:
+            os.link(staged, target)  # fails if the name exists: no window to clobber it
+        except FileExistsError:
+            return False
+        except OSError:
+            # No hard links on this filesystem: check, then rename (a narrow window remains).
+            if os.path.lexists(target):
+                return False
+            os.rename(staged, target)
+        else:
+            staged.unlink()
+    _fsync_dir(target.parent)
+    return True
+
+
+def _empty_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
+
+
+def _numbered(relative: str, n: int, is_dir: bool) -> str:
+    """skills/pdf -> skills/pdf-2; commands/deploy.md -> commands/deploy-2.md."""
+    stem, ext = (relative, "") if is_dir else os.path.splitext(relative)
+    return f"{stem}-{n}{ext}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
