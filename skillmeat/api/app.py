@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from skillmeat.api.errors import install_error_handlers
-from skillmeat.api.routers import marketplace_sources
+from skillmeat.api.middleware import ApiTokenMiddleware, BodyLimitMiddleware, RequestLogMiddleware
+from skillmeat.api.routers import health, marketplace_imports, marketplace_sources
+from skillmeat.api.schemas.errors import ERROR_RESPONSES
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings, get_settings
 from skillmeat.core.cursor import CursorCodec
@@ -47,5 +49,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db or Database(settings.resolved_database_url)
     app.state.codec = CursorCodec(cursor_secret(settings))
     install_error_handlers(app)
-    app.include_router(marketplace_sources.router)
+    # Outermost last: every request is logged, including those refused for size or auth.
+    app.add_middleware(ApiTokenMiddleware, state=app.state)
+    app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
+                       large_limit=settings.max_scan_result_bytes)
+    app.add_middleware(RequestLogMiddleware)
+    app.include_router(health.router)
+    app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
     return app
