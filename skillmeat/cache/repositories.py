@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, case, delete, func, insert, or_, select, update
+from sqlalchemy import Row, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -148,15 +148,29 @@ def merge_snapshot(session: Session, source_id: str) -> list[Row[Any]]:
     return list(session.execute(select(*MERGE_COLUMNS).where(Entry.source_id == source_id)))
 
 
+ENTRIES = Entry.__table__
+
+
 def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Core executemany: a scan inserts up to 100,000s of rows, the ORM's bookkeeping is waste."""
     if rows:
-        session.execute(insert(Entry), rows)
+        session.execute(insert(ENTRIES), rows)
 
 
 def update_entries(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Bulk UPDATE by primary key; each dict carries `id` and the changed columns."""
-    if rows:
-        session.execute(update(Entry), rows)
+    """Bulk UPDATE by primary key; each dict carries `id` and the changed columns.
+
+    Rows are grouped by which columns change, one executemany per group.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        columns = tuple(sorted(k for k in row if k != "id"))
+        groups.setdefault(columns, []).append(
+            {"_id": row["id"], **{k: row[k] for k in columns}})
+    for columns, params in groups.items():
+        stmt = (update(ENTRIES).where(ENTRIES.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in columns}))
+        session.execute(stmt, params)
 
 
 def add_scan(session: Session, scan: MarketplaceScan) -> None:

@@ -57,14 +57,20 @@ def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
         seen.add((art.type, art.path))
 
 
-def upstream_url(source: MarketplaceSource, commit: str, art: DetectedArtifact) -> str | None:
+def upstream_prefixes(source: MarketplaceSource) -> tuple[str, str] | None:
+    """Link prefixes for directories and files; by ref, not commit, so links don't churn."""
     if not source.repo_url.startswith("https://github.com/"):
         return None
-    kind = "tree" if art.type == "skill" else "blob"
-    return f"{source.repo_url}/{kind}/{commit}/{art.path}"
+    return f"{source.repo_url}/tree/{source.ref}/", f"{source.repo_url}/blob/{source.ref}/"
 
 
-def _scan_values(source: MarketplaceSource, commit: str, art: DetectedArtifact) -> dict[str, Any]:
+def upstream_url(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> str | None:
+    if prefixes is None:
+        return None
+    return (prefixes[0] if art.type == "skill" else prefixes[1]) + art.path
+
+
+def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> dict[str, Any]:
     return {
         "detected_sha": art.content_hash,
         "confidence_score": int(art.confidence),
@@ -72,7 +78,7 @@ def _scan_values(source: MarketplaceSource, commit: str, art: DetectedArtifact) 
         "title": _trim(art.title, 500),
         "description": art.description,
         "detected_version": _trim(art.version, 100),
-        "upstream_url": upstream_url(source, commit, art),
+        "upstream_url": upstream_url(prefixes, art),
     }
 
 
@@ -88,9 +94,10 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     existing = {(row.artifact_type, row.path): row for row in snapshot}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    prefixes = upstream_prefixes(source)
 
     for art in artifacts:
-        values = _scan_values(source, commit, art)
+        values = _scan_values(prefixes, art)
         row = existing.pop((art.type, art.path), None)
         if row is None:
             inserts.append(_new_row(source.id, art, values, now))
