@@ -17,6 +17,7 @@ run: $(VENV)/.installed
 # The suite runs twice: on SQLite, then on PostgreSQL (skipped when unreachable, unless CI=true).
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check skillmeat tests bench
+	$(VENV)/bin/mypy skillmeat
 	$(VENV)/bin/pytest --cov=skillmeat --cov-report=
 	SKILLMEAT_TEST_DATABASE_URL=$(PG_TEST_URL) $(VENV)/bin/pytest --cov=skillmeat --cov-append --cov-report=term:skip-covered --cov-fail-under=85
 

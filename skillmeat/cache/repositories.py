@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -125,14 +125,14 @@ def entry_page(session: Session, source_id: str, f: EntryFilter, sort_by: str, d
     return list(session.scalars(stmt.order_by(*order).limit(limit)))
 
 
-def catalog_count_rows(session: Session, source_id: str) -> list[Row[Any]]:
+def catalog_count_rows(session: Session, source_id: str) -> list[tuple[str, str, int, int]]:
     above = case((Entry.confidence_score >= CONFIDENCE_THRESHOLD, 1), else_=0)
     stmt = (
         select(Entry.artifact_type, Entry.status, above, func.count())
         .where(Entry.source_id == source_id)
         .group_by(Entry.artifact_type, Entry.status, above)
     )
-    return list(session.execute(stmt).all())
+    return [(t, s, int(b), int(n)) for t, s, b, n in session.execute(stmt)]
 
 
 MERGE_COLUMNS = (
@@ -148,7 +148,7 @@ def merge_snapshot(session: Session, source_id: str) -> list[Row[Any]]:
     return list(session.execute(select(*MERGE_COLUMNS).where(Entry.source_id == source_id)))
 
 
-ENTRIES = Entry.__table__
+ENTRIES: Table = Entry.__table__  # type: ignore[assignment]
 
 
 def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -11,7 +11,6 @@ from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings, get_settings
 from skillmeat.core.cursor import CursorCodec
-from skillmeat.core.errors import SkillMeatError
 
 
 def settings() -> Settings:
@@ -29,7 +28,7 @@ def codec() -> CursorCodec:
     return CursorCodec(cursor_secret(settings()))
 
 
-def fail(exc: SkillMeatError | str, code: int = 1) -> typer.Exit:
+def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
     """Print a readable error on stderr and return the Exit to raise."""
     from skillmeat.cli.output import err_console
 
