@@ -1,0 +1,85 @@
+"""The web UI: HTML shells and static files. Pages read and write through the JSON API."""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse
+
+from skillmeat.api.deps import ReadSession
+from skillmeat.api.schemas.marketplace import CatalogEntryResponse, SourceResponse
+from skillmeat.core.errors import NotFound
+from skillmeat.core.marketplace import catalog, sources
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+STATIC_DIR = WEB_DIR / "static"
+MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
+               ".txt": "text/plain"}
+# Scripts and styles come only from /static: no inline code, so injected markup cannot run.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template((WEB_DIR / "pages" / name).read_text(encoding="utf-8"))
+
+
+def _json_for_html(data: Any) -> str:
+    # Inside <script type="application/json">: "</script>" must not end the element.
+    text = json.dumps(data, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _page(name: str, title: str, boot: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    body = _template(name).substitute(title=html.escape(title), boot=_json_for_html(boot))
+    return HTMLResponse(body, status_code=status_code,
+                        headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
+
+
+@router.get("/", response_class=HTMLResponse)
+def sources_page() -> HTMLResponse:
+    return _page("sources.html", "Sources", {})
+
+
+@router.get("/sources/{source_id}", response_class=HTMLResponse)
+def source_page(source_id: str, session: ReadSession, entry: str | None = None) -> HTMLResponse:
+    try:
+        source = sources.get_source(session, source_id)
+    except NotFound as exc:
+        return _page("not_found.html", "Not found", {"detail": exc.detail}, status_code=404)
+    boot: dict[str, Any] = {"source": SourceResponse.model_validate(source).model_dump(mode="json")}
+    if entry:
+        # A shared link to an entry opens its detail without a lookup the API does not offer.
+        try:
+            found = catalog.get_entry(session, source_id, entry)
+            boot["entry"] = CatalogEntryResponse.model_validate(found).model_dump(mode="json")
+        except NotFound:
+            boot["entry"] = None
+    return _page("source.html", source.repo_name, boot)
+
+
+@router.api_route("/static/{path:path}", methods=["GET", "HEAD"])
+def static_file(path: str) -> FileResponse:
+    target = (STATIC_DIR / path).resolve()
+    if STATIC_DIR not in target.parents or not target.is_file():
+        raise HTTPException(status_code=404, detail="Not Found")
+    return FileResponse(target, media_type=MEDIA_TYPES.get(target.suffix),
+                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    return static_file("favicon.svg")

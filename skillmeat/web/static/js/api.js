@@ -1,0 +1,62 @@
+// The JSON API, and its errors turned into messages people can read.
+
+export const SOURCES = "/api/v1/marketplace/sources";
+
+export class ApiError extends Error {
+  constructor(message, status, fields = {}) {
+    super(message);
+    this.status = status;
+    this.fields = fields; // request field name -> message, from validation errors
+  }
+}
+
+function fromDetail(detail, status) {
+  if (typeof detail === "string" && detail) return new ApiError(detail, status);
+  if (Array.isArray(detail) && detail.length) {
+    const fields = {};
+    const lines = detail.map((item) => {
+      const loc = (item.loc || []).filter((part) => part !== "body" && part !== "query");
+      const msg = item.msg || "invalid value";
+      if (loc.length) fields[loc[0]] ??= msg;
+      return loc.length ? `${loc.join(".")}: ${msg}` : msg;
+    });
+    return new ApiError(lines.join("; "), status, fields);
+  }
+  return new ApiError(`Request failed (HTTP ${status})`, status);
+}
+
+export async function api(method, path, body) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError("Could not reach the SkillMeat server. Is it running?", 0);
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw fromDetail(data && data.detail, response.status);
+  return data;
+}
+
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+export const sourcePath = (sourceId) => `${SOURCES}/${encodeURIComponent(sourceId)}`;
+export const entryPath = (sourceId, entryId) =>
+  `${sourcePath(sourceId)}/artifacts/${encodeURIComponent(entryId)}`;

@@ -1,0 +1,243 @@
+// Entry detail dialog: Overview (metadata, confidence breakdown) and Contents (files, viewer).
+
+import { api, entryPath } from "./api.js";
+import { confidenceBar } from "./cards.js";
+import { $, fill, h, spinner, statusBadge, timeEl, typeBadge, typeLabel } from "./dom.js";
+import { markSelected, openDialog, setupDialog, setupTabs } from "./widgets.js";
+
+const dialog = $("#entry-dialog");
+const tabs = $("#entry-tabs");
+const overview = $("#entry-overview");
+const contents = $("#entry-contents");
+const tree = $("#file-tree");
+const view = $("#file-view");
+let current = null; // { entry, actions, filesLoaded }
+
+export function formatBytes(size) {
+  if (size === null || size === undefined) return "";
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const humanize = (key) => key.replace(/[_-]+/g, " ").replace(/^./, (c) => c.toUpperCase());
+
+function confidenceSection(entry) {
+  const score = entry.confidence_score;
+  const breakdown = Object.entries(entry.score_breakdown || {});
+  const rows = breakdown.map(([key, value]) => {
+    const points = typeof value === "number" ? value : null;
+    const text = points === null ? (typeof value === "string" ? value : JSON.stringify(value))
+      : `${points > 0 ? "+" : points < 0 ? "−" : ""}${Math.abs(points)}`;
+    return h("tr", {}, h("th", { scope: "row" }, humanize(key)),
+      h("td", { class: points !== null && points < 0 ? "points negative" : "points" }, text));
+  });
+  return h("section", { class: "confidence-detail", "aria-labelledby": "confidence-title" },
+    h("h3", { id: "confidence-title" }, "Confidence"),
+    h("p", { class: "score" }, h("strong", {}, String(score)), h("span", { class: "muted" }, " / 100")),
+    confidenceBar(score, true),
+    rows.length
+      ? h("table", { class: "breakdown" },
+        h("caption", { class: "sr-only" }, "Score breakdown"),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Signal"),
+          h("th", { scope: "col" }, "Points"))),
+        h("tbody", {}, rows))
+      : h("p", { class: "muted" }, "No score breakdown recorded."));
+}
+
+function renderOverview(entry) {
+  const facts = [
+    ["Type", typeLabel(entry.artifact_type)],
+    ["Status", statusBadge(entry.status)],
+    ["Name", entry.name],
+    ["Title", entry.title],
+    ["Path", h("code", {}, entry.path)],
+    ["Version", entry.detected_version],
+    ["Content sha", entry.detected_sha && h("code", { title: entry.detected_sha },
+      entry.detected_sha.slice(0, 12))],
+    ["Detected", timeEl(entry.detected_at)],
+    ["Imported", entry.import_date && timeEl(entry.import_date)],
+    ["Excluded", entry.excluded_at && h("span", {}, timeEl(entry.excluded_at),
+      entry.excluded_reason ? ` — ${entry.excluded_reason}` : "")],
+    ["Upstream", entry.upstream_url && h("a", { href: entry.upstream_url, target: "_blank",
+      rel: "noopener noreferrer" }, "Open the file upstream ↗")],
+  ].filter(([, value]) => value);
+  overview.replaceChildren(
+    h("div", { class: "overview" },
+      h("div", {},
+        entry.description && h("p", { class: "entry-desc" }, entry.description),
+        h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
+      confidenceSection(entry)));
+}
+
+function frontmatterValue(value, depth) {
+  if (value === null || value === undefined) return h("span", { class: "muted" }, "—");
+  if (Array.isArray(value)) {
+    return value.map((v) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v)))
+      .join(", ");
+  }
+  if (typeof value === "object") {
+    if (depth > 0) return JSON.stringify(value);
+    return frontmatterList(value, depth + 1);
+  }
+  return String(value);
+}
+
+function frontmatterList(data, depth = 0) {
+  return h("dl", { class: depth ? "fm fm-nested" : "fm" }, Object.entries(data).map(([key, value]) => [
+    h("dt", {}, key), h("dd", {}, frontmatterValue(value, depth)),
+  ]));
+}
+
+function renderFile(file) {
+  const head = h("div", { class: "file-head" }, h("code", {}, file.path),
+    h("span", { class: "muted" }, formatBytes(file.size)));
+  if (file.binary) return [head, h("p", { class: "empty" }, "Binary file: not shown.")];
+  if (file.too_large) return [head, h("p", { class: "empty" }, "This file is too large to show.")];
+  const parts = [head];
+  if (file.frontmatter_error) {
+    parts.push(h("div", { class: "alert alert-warn", role: "note" },
+      h("strong", {}, "Frontmatter could not be read. "), file.frontmatter_error,
+      h("br"), "Showing the raw text."));
+    parts.push(h("pre", { class: "file-body", tabindex: "0" }, file.content ?? ""));
+    return parts;
+  }
+  if (file.frontmatter) {
+    const fields = Object.keys(file.frontmatter).length;
+    parts.push(h("details", { class: "frontmatter", open: true },
+      h("summary", {}, "Frontmatter", h("span", { class: "muted" }, ` ${fields} ${fields === 1 ? "field" : "fields"}`)),
+      frontmatterList(file.frontmatter)));
+  }
+  // The blank lines between the frontmatter and the text are not content.
+  const text = file.frontmatter ? (file.body ?? "").replace(/^\s*\n/, "") : (file.content ?? "");
+  parts.push(h("pre", { class: "file-body", tabindex: "0", "aria-label": `Contents of ${file.path}` }, text));
+  return parts;
+}
+
+async function showFile(entry, path, button) {
+  for (const b of tree.querySelectorAll("button[aria-current]")) b.removeAttribute("aria-current");
+  if (button) button.setAttribute("aria-current", "true");
+  view.replaceChildren(h("p", { class: "muted loading" }, spinner(), ` Loading ${path}…`));
+  const encoded = path.split("/").map(encodeURIComponent).join("/");
+  try {
+    const file = await api("GET", `${entryPath(entry.source_id, entry.id)}/files/${encoded}`);
+    if (current && current.entry.id === entry.id) fill(view, renderFile(file));
+  } catch (error) {
+    view.replaceChildren(h("div", { class: "alert alert-error", role: "alert" },
+      h("strong", {}, "Could not open the file: "), error.message));
+  }
+}
+
+function buildTree(files) {
+  const root = { dirs: new Map(), files: [] };
+  for (const file of files) {
+    const parts = file.path.split("/");
+    let node = root;
+    for (const dir of parts.slice(0, -1)) {
+      if (!node.dirs.has(dir)) node.dirs.set(dir, { dirs: new Map(), files: [] });
+      node = node.dirs.get(dir);
+    }
+    node.files.push({ ...file, leaf: parts[parts.length - 1] });
+  }
+  return root;
+}
+
+function treeItems(node, entry) {
+  const items = [];
+  for (const [name, child] of [...node.dirs].sort(([a], [b]) => a.localeCompare(b))) {
+    items.push(h("li", { class: "dir" }, h("span", { class: "dir-name" }, `${name}/`),
+      h("ul", {}, treeItems(child, entry))));
+  }
+  for (const file of node.files.sort((a, b) => a.leaf.localeCompare(b.leaf))) {
+    const button = h("button", { type: "button", class: "file", title: file.problem || file.path,
+      disabled: Boolean(file.problem), dataset: { path: file.path } },
+    h("span", { class: "file-name" }, file.leaf), h("span", { class: "muted" }, formatBytes(file.size)));
+    button.addEventListener("click", () => showFile(entry, file.path, button));
+    items.push(h("li", {}, button));
+  }
+  return items;
+}
+
+function mainFile(files, entry) {
+  const usable = files.filter((f) => !f.problem);
+  const leaf = entry.path.split("/").pop();
+  return usable.find((f) => f.path.toUpperCase() === "SKILL.MD")
+    || usable.find((f) => f.path === leaf)
+    || usable.find((f) => /\.(md|markdown)$/i.test(f.path))
+    || usable[0];
+}
+
+async function loadContents(entry) {
+  current.filesLoaded = true;
+  tree.replaceChildren(h("li", { class: "muted" }, spinner(), " Loading files…"));
+  view.replaceChildren();
+  try {
+    const listing = await api("GET", `${entryPath(entry.source_id, entry.id)}/files`);
+    const files = listing.files || [];
+    if (!files.length) {
+      tree.replaceChildren(h("li", { class: "muted" }, "No files."));
+      return;
+    }
+    tree.replaceChildren(...treeItems(buildTree(files), entry));
+    const first = mainFile(files, entry);
+    if (first) {
+      const button = [...tree.querySelectorAll("button.file")].find((b) => b.dataset.path === first.path);
+      await showFile(entry, first.path, button);
+    }
+  } catch (error) {
+    current.filesLoaded = false;
+    tree.replaceChildren();
+    view.replaceChildren(h("div", { class: "alert alert-error", role: "alert" },
+      h("strong", {}, "Could not list the files: "), error.message));
+  }
+}
+
+function selectTab(tab) {
+  markSelected(tabs, tab);
+  const showContents = tab.id === "entry-tab-contents";
+  overview.hidden = showContents;
+  contents.hidden = !showContents;
+  overview.tabIndex = showContents ? -1 : 0;
+  contents.tabIndex = showContents ? 0 : -1;
+  if (showContents && current && !current.filesLoaded) loadContents(current.entry);
+}
+
+function renderActions(entry, actions) {
+  const foot = $("#entry-actions");
+  fill(foot,
+    entry.upstream_url && h("a", { class: "btn", href: entry.upstream_url, target: "_blank",
+      rel: "noopener noreferrer" }, "View upstream ↗"),
+    entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-quiet",
+      onclick: () => { dialog.close("exclude"); actions.exclude(entry); } }, "Not an artifact"),
+    entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-primary",
+      onclick: () => actions.import(entry) }, "Import"));
+}
+
+let onCloseHook = null;
+setupDialog(dialog, { onClose: () => { current = null; if (onCloseHook) onCloseHook(); } });
+setupTabs(tabs, selectTab);
+
+// Opens the dialog; `actions` has exclude(entry) and import(entry); `onClose` runs after.
+export function openEntry(entry, actions, onClose, tab = "overview") {
+  current = { entry, actions, filesLoaded: false };
+  onCloseHook = onClose;
+  $("#entry-title").textContent = entry.name;
+  $("#entry-path").textContent = entry.path;
+  $("#entry-badges").replaceChildren(typeBadge(entry.artifact_type), statusBadge(entry.status));
+  renderOverview(entry);
+  tree.replaceChildren();
+  view.replaceChildren();
+  renderActions(entry, actions);
+  const target = tab === "contents" ? $("#entry-tab-contents") : $("#entry-tab-overview");
+  selectTab(target);
+  if (!dialog.open) openDialog(dialog, target);
+}
+
+export function updateEntry(entry) {
+  if (current && current.entry.id === entry.id) {
+    current.entry = entry;
+    $("#entry-badges").replaceChildren(typeBadge(entry.artifact_type), statusBadge(entry.status));
+    renderOverview(entry);
+    renderActions(entry, current.actions);
+  }
+}
