@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from skillmeat.api.errors import install_error_handlers
 from skillmeat.api.middleware import ApiTokenMiddleware, BodyLimitMiddleware, RequestLogMiddleware
-from skillmeat.api.routers import health, marketplace_imports, marketplace_sources, web
+from skillmeat.api.routers import health, login, marketplace_imports, marketplace_sources, web
 from skillmeat.api.schemas.errors import ERROR_RESPONSES
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings, get_settings
@@ -57,5 +57,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
+    app.include_router(login.router)
     app.include_router(web.router)
     return app

@@ -13,6 +13,7 @@ import time
 import uuid
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,7 +157,7 @@ class ApiTokenMiddleware:
             await self.app(scope, receive, send)
             return
         is_write = scope["method"] in WRITE_METHODS
-        if not is_write and not (settings.protect_reads and scope["path"].startswith("/api/")):
+        if not is_write and not settings.protect_reads:
             await self.app(scope, receive, send)
             return
         problem = self._check(scope, token)
@@ -164,6 +165,14 @@ class ApiTokenMiddleware:
             await self.app(scope, receive, send)
             return
         status, detail = problem
+        if not is_write and not scope["path"].startswith("/api/"):
+            # A page of the web UI: send the person to the login form, then back here.
+            target = quote(scope["path"] + ("?" + scope["query_string"].decode("latin-1")
+                                            if scope.get("query_string") else ""), safe="")
+            await send({"type": "http.response.start", "status": 303,
+                        "headers": [(b"location", f"/login?next={target}".encode())]})
+            await send({"type": "http.response.body", "body": b""})
+            return
         headers = [(b"www-authenticate", b"Bearer")] if status == 401 else []
         await _send_json(send, status, detail, headers)
 

@@ -25,8 +25,16 @@ function fromDetail(detail, status) {
   return new ApiError(`Request failed (HTTP ${status})`, status);
 }
 
+function cookie(name) {
+  const found = document.cookie.split("; ").find((part) => part.startsWith(`${name}=`));
+  return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+}
+
 export async function api(method, path, body) {
   const init = { method, headers: { Accept: "application/json" } };
+  // With an API token set, the login cookie only counts together with this header.
+  const csrf = cookie("skillmeat_csrf");
+  if (csrf && method !== "GET") init.headers["X-CSRF-Token"] = csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -43,6 +51,10 @@ export async function api(method, path, body) {
     data = await response.json();
   } catch {
     data = null;
+  }
+  if (response.status === 401) {
+    const next = window.location.pathname + window.location.search;
+    window.location.assign(`/login?next=${encodeURIComponent(next)}`);
   }
   if (!response.ok) throw fromDetail(data && data.detail, response.status);
   return data;
