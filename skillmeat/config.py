@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     allow_local_sources: bool | None = None
     rescan_interval: int | None = Field(default=None, ge=1)  # minutes
     scan_lease_seconds: int = Field(default=900, ge=5)
+    # A repository listing larger than this is refused rather than held in memory.
+    max_tree_entries: int = Field(default=2_000_000, ge=1000)
 
     @field_validator("github_api_url")
     @classmethod

@@ -232,3 +232,16 @@ def test_incomplete_github_tree_never_marks_entries_removed(client: httpx.Client
     assert (body["complete"], body["removed_count"], body["new_count"]) == (False, 0, 1)
     assert any(".claude" in p for p in body["problems"])
     assert all(e["status"] != "removed" for e in entries(client, sid).values())
+
+
+def test_repository_over_the_tree_limit_is_refused_with_a_clear_error(
+        client: httpx.Client, live_server: Any, settings: Settings, db: Database,
+        tmp_path: Path) -> None:
+    repo = tmp_path / "wide"
+    commit(repo, {f"docs/page{i}.md": "x" for i in range(1005)})
+    live_server.use(settings.model_copy(update={"max_tree_entries": 1000}), db)
+    sid = client.post(BASE, json={"repo_url": str(repo)}).json()["id"]
+    resp = client.post(f"{BASE}/{sid}/rescan")
+    assert resp.status_code == 502
+    assert "SKILLMEAT_MAX_TREE_ENTRIES" in resp.json()["detail"]
+    assert "root_hint" in client.get(f"{BASE}/{sid}").json()["last_error"]

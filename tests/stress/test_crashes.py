@@ -113,3 +113,43 @@ def test_acknowledged_exclusions_survive_sigkill(server: ServerProcess, db: Data
         excluded = {e.id for e in s.query(MarketplaceCatalogEntry).filter(
             MarketplaceCatalogEntry.excluded_at.is_not(None))}
     assert excluded == set(ids)
+
+
+def test_kill_mid_import_leaves_no_half_written_artifact(db: Database, tmp_path: Path) -> None:
+    collection = tmp_path / "collection"
+    server = ServerProcess(db.url, tmp_path / "data",
+                           SKILLMEAT_COLLECTION_DIR=str(collection)).start()
+    repo = tmp_path / "repo"
+    files = {f"skills/big/data/f{i:03d}.md": f"part {i}\n" * 2000 for i in range(900)}
+    commit(repo, {"skills/big/SKILL.md": skill("big"), **files})
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            sid = http.post(BASE, json={"repo_url": str(repo), "scan": True}).json()["id"]
+            entry = http.get(f"{BASE}/{sid}/artifacts").json()["items"][0]
+        threading.Thread(target=lambda: _post_quietly_json(
+            f"{server.url}{BASE}/{sid}/import", {"entry_ids": [entry["id"]]}), daemon=True).start()
+        staging = collection / ".skillmeat-staging"
+        _wait_until(lambda: staging.is_dir() and any(staging.rglob("*.md")),
+                    what="the import to start writing")
+        server.kill()
+
+        target = collection / "skills" / "big"
+        assert not target.exists() or len(list(target.rglob("*.md"))) == 901
+        with db.session(write=False) as s:
+            row = s.get(MarketplaceCatalogEntry, entry["id"])
+            assert (row.import_id is None) == (not target.exists())
+        server.start()
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            resp = http.post(f"{BASE}/{sid}/import", json={"entry_ids": [entry["id"]],
+                                                           "conflict_strategy": "overwrite"})
+            assert resp.status_code == 200, resp.text
+        assert len(list(target.rglob("*.md"))) == 901
+    finally:
+        server.stop()
+
+
+def _post_quietly_json(url: str, body: dict[str, Any]) -> None:
+    try:
+        httpx.post(url, json=body, timeout=300)
+    except httpx.HTTPError:
+        pass  # killed on purpose

@@ -122,6 +122,11 @@ def scan_source(db: Database, settings: Settings, source_id: str, *, trigger: st
             else:
                 report("listing")
                 tree = reader.tree(outcome.commit)
+                if len(tree.entries) > settings.max_tree_entries:
+                    raise ReaderError(
+                        f"repository has {len(tree.entries):,} files and folders, more than "
+                        f"SKILLMEAT_MAX_TREE_ENTRIES={settings.max_tree_entries:,}; set "
+                        "root_hint to scan a part of it")
                 tree_complete, outcome.problems = tree.complete, list(tree.problems)
                 report("detecting")
                 commit = outcome.commit

@@ -14,7 +14,7 @@ from skillmeat.core.marketplace.readers.errors import (
 )
 
 # Transports a repository URL may use; "ext::" would let a URL run arbitrary commands.
-ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
+ALLOWED_PROTOCOLS = "file:git:https:ssh"  # never plain http, even by redirect
 
 # Messages git prints when the remote side is missing, private or unreachable.
 _UNREACHABLE = (
