@@ -242,6 +242,6 @@ def test_repository_over_the_tree_limit_is_refused_with_a_clear_error(
     live_server.use(settings.model_copy(update={"max_tree_entries": 1000}), db)
     sid = client.post(BASE, json={"repo_url": str(repo)}).json()["id"]
     resp = client.post(f"{BASE}/{sid}/rescan")
-    assert resp.status_code == 502
+    assert resp.status_code == 422
     assert "SKILLMEAT_MAX_TREE_ENTRIES" in resp.json()["detail"]
     assert "root_hint" in client.get(f"{BASE}/{sid}").json()["last_error"]

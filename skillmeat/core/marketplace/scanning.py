@@ -22,7 +22,7 @@ from skillmeat.cache import repositories as repo
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource, utcnow
 from skillmeat.config import Settings
-from skillmeat.core.errors import Conflict, SkillMeatError
+from skillmeat.core.errors import Conflict, InvalidInput, SkillMeatError
 from skillmeat.core.marketplace.detection import DETECTOR_VERSION, detect
 from skillmeat.core.marketplace.merge import apply_scan
 from skillmeat.core.marketplace.readers.errors import ReaderError
@@ -123,7 +123,7 @@ def scan_source(db: Database, settings: Settings, source_id: str, *, trigger: st
                 report("listing")
                 tree = reader.tree(outcome.commit)
                 if len(tree.entries) > settings.max_tree_entries:
-                    raise ReaderError(
+                    raise InvalidInput(
                         f"repository has {len(tree.entries):,} files and folders, more than "
                         f"SKILLMEAT_MAX_TREE_ENTRIES={settings.max_tree_entries:,}; set "
                         "root_hint to scan a part of it")
