@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from skillmeat.core.errors import SkillMeatError
@@ -47,6 +47,13 @@ def install_error_handlers(app: FastAPI) -> None:
         log.error("database unavailable: %s", type(exc.orig).__name__)
         return JSONResponse({"detail": "database unavailable; try again shortly"},
                             status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(DataError)
+    async def _bad_data(_request: Request, exc: DataError) -> JSONResponse:
+        # Input the database cannot store (a NUL in a string, say) that no check caught.
+        log.warning("database refused input: %s", type(exc.orig).__name__)
+        return JSONResponse({"detail": "input contains characters or values the database "
+                                       "cannot store"}, status_code=422)
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:

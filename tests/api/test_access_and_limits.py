@@ -113,3 +113,17 @@ def test_unicode_reason_and_control_characters(client: httpx.Client) -> None:
     assert bad.status_code == 422
     assert client.get(f"{BASE}/{sid}/artifacts", params={"cursor": "x" * 5000}
                       ).status_code == 422
+
+
+def test_nul_bytes_never_reach_the_database(client: httpx.Client) -> None:
+    sid = client.post(BASE, json={"repo_url": "https://github.com/acme/tools"}).json()["id"]
+    assert client.get(f"{BASE}/{sid}/artifacts", params={"search": "a\x00b"}).status_code == 422
+    assert client.get(f"{BASE}/src%00x").status_code == 404
+    assert client.patch(f"{BASE}/{sid}/artifacts/cat%00x/exclude", json={}).status_code == 404
+    resp = client.post(BASE, json={"repo_url": "https://github.com/acme/x", "description": "\x00"})
+    assert resp.status_code == 422
+    doc = {"commit": "abcd1234", "artifacts": [{"type": "skill", "name": "a\x00", "path": "s/a",
+                                                "content_hash": "a", "confidence": 50}]}
+    assert client.post(f"{BASE}/{sid}/scan-results", json=doc).status_code == 422
+    entries = {"entry_ids": ["cat_\x00"], "conflict_strategy": "skip"}
+    assert client.post(f"{BASE}/{sid}/import", json=entries).status_code in (404, 409, 422)

@@ -15,7 +15,7 @@ from skillmeat.cache.repositories import SORT_COLUMNS, EntryFilter
 from skillmeat.core import errors
 from skillmeat.core.cursor import CursorCodec, query_scope
 from skillmeat.core.marketplace import counts
-from skillmeat.core.marketplace.sources import get_source
+from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
 from skillmeat.core.marketplace.status import status_of
 
 MAX_REASON = 500
@@ -25,7 +25,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def get_entry(session: Session, source_id: str, entry_id: str, *,
               lock: bool = False) -> MarketplaceCatalogEntry:
-    entry = repo.get_entry(session, source_id, entry_id, lock=lock)
+    entry = repo.get_entry(session, source_id, entry_id, lock=lock) \
+        if ID_PATTERN.match(entry_id) else None
     if entry is None:
         raise errors.NotFound(f"entry {entry_id!r} not found in source {source_id!r}")
     return entry
@@ -142,6 +143,8 @@ def list_entries(session: Session, codec: CursorCodec, source_id: str, f: EntryF
     if f.min_confidence is not None and f.max_confidence is not None \
             and f.min_confidence > f.max_confidence:
         raise errors.InvalidInput("min_confidence must not exceed max_confidence")
+    if f.search and _CONTROL.search(f.search):
+        raise errors.InvalidInput("search must not contain control characters")
     source = get_source(session, source_id)
     scope = query_scope(source=source_id, f=f, sort=sort_by, order=sort_order)
     after = _after(codec.decode(cursor, scope), sort_by) if cursor else None

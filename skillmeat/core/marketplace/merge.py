@@ -52,6 +52,9 @@ def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
             raise InvalidInput(f"{where}.name must not be empty")
         if not 0 <= art.confidence <= 100:
             raise InvalidInput(f"{where}.confidence must be between 0 and 100")
+        for name in ("name", "path", "content_hash", "title", "description", "version"):
+            if "\x00" in (getattr(art, name) or ""):
+                raise InvalidInput(f"{where}.{name} must not contain NUL characters")
         if (art.type, art.path) in seen:
             raise InvalidInput(f"{where} repeats {art.type} {art.path!r}")
         seen.add((art.type, art.path))

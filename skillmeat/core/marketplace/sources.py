@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +18,13 @@ from skillmeat.core.errors import Conflict, InvalidInput, NotFound
 from skillmeat.core.marketplace.urls import clean_subpath, parse_repo_url
 
 UNSET: Any = object()
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 def get_source(session: Session, source_id: str, *, lock: bool = False) -> MarketplaceSource:
-    source = repo.get_source(session, source_id, lock=lock)
+    # Ids we never issue are not looked up (and odd bytes never reach the database).
+    source = repo.get_source(session, source_id, lock=lock) if ID_PATTERN.match(source_id) \
+        else None
     if source is None:
         raise NotFound(f"source {source_id!r} not found")
     return source
@@ -38,6 +42,7 @@ def create_source(session: Session, repo_url: str, *, ref: str | None = None,
                   root_hint: str | None = None, description: str | None = None,
                   allow_local: bool = True) -> MarketplaceSource:
     location = parse_repo_url(repo_url, allow_local=allow_local)
+    _check_description(description)
     if repo.source_id_by_url(session, location.repo_url):
         raise Conflict(f"a source for {location.repo_url} already exists")
     source = MarketplaceSource(
@@ -74,9 +79,15 @@ def update_source(session: Session, source_id: str, *, ref: str | None = UNSET,
         source.root_hint = clean_subpath(root_hint)
         source.detector_version = None
     if description is not UNSET:
+        _check_description(description)
         source.description = description
     session.flush()
     return source
+
+
+def _check_description(description: str | None) -> None:
+    if description and "\x00" in description:
+        raise InvalidInput("description must not contain NUL characters")
 
 
 def delete_source(session: Session, source_id: str) -> None:
