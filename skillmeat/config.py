@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".skillmeat")
     database_url: str | None = None  # default: SQLite file in data_dir
+    # NORMAL survives a killed process; FULL also survives power loss, one fsync per commit.
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     collection_dir: Path | None = None  # default: data_dir / "collection"
 
     host: str = "127.0.0.1"

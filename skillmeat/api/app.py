@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if route.tags else route.name,
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.resolved_database_url)
+    app.state.db = db or Database(settings.resolved_database_url,
+                                  sqlite_synchronous=settings.sqlite_synchronous)
     app.state.codec = CursorCodec(cursor_secret(settings))
     install_error_handlers(app)
     # Outermost last: every request is logged, including those refused for size or auth.

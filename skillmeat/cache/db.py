@@ -14,17 +14,24 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _sqlite_begin).
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    # FULL: a commit that returned is on disk even if the machine loses power; in WAL mode this
-    # costs one fsync per commit, which the exclude/restore benchmark includes.
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.close()
+SYNCHRONOUS_MODES = ("NORMAL", "FULL")
+
+
+def _sqlite_connect_with(synchronous: str) -> Any:
+    def connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _sqlite_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # NORMAL (default): in WAL mode a committed transaction survives the process being
+        # killed at any moment; only an OS crash or power loss can drop the last commits.
+        # FULL also survives those, at one fsync per commit (see the API benchmark).
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.close()
+
+    return connect
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -45,14 +52,16 @@ def _sqlite_handle_error(ctx: Any) -> None:
         ctx.is_disconnect = True
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", **kwargs: Any) -> Engine:
+    if sqlite_synchronous not in SYNCHRONOUS_MODES:
+        raise ValueError(f"sqlite_synchronous must be one of {SYNCHRONOUS_MODES}")
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _sqlite_connect_with(sqlite_synchronous))
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "handle_error", _sqlite_handle_error)
         return engine

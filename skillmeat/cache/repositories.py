@@ -7,7 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Row,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -116,11 +129,12 @@ def entry_page(session: Session, source_id: str, f: EntryFilter, sort_by: str, d
     column = SORT_COLUMNS[sort_by]
     stmt = select(Entry).where(*_conditions(source_id, f))
     if after is not None:
+        # One row-value comparison, not an OR: both databases then seek the index to the
+        # position instead of filtering every earlier row (deep pages cost what page 1 does).
         value, last_id = after
-        if descending:
-            stmt = stmt.where(or_(column < value, (column == value) & (Entry.id < last_id)))
-        else:
-            stmt = stmt.where(or_(column > value, (column == value) & (Entry.id > last_id)))
+        key = tuple_(column, Entry.id)
+        position = tuple_(literal(value, column.type), literal(last_id))
+        stmt = stmt.where(key < position if descending else key > position)
     order = (column.desc(), Entry.id.desc()) if descending else (column.asc(), Entry.id.asc())
     return list(session.scalars(stmt.order_by(*order).limit(limit)))
 

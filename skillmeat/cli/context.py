@@ -21,7 +21,7 @@ def settings() -> Settings:
 def database() -> Database:
     url = settings().resolved_database_url
     migrate.upgrade(url)
-    return Database(url)
+    return Database(url, sqlite_synchronous=settings().sqlite_synchronous)
 
 
 def codec() -> CursorCodec:

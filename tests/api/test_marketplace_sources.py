@@ -381,3 +381,29 @@ def test_bad_scan_documents_are_422_and_change_nothing(client: httpx.Client,
     assert resp.status_code == 422
     assert fragment in str(resp.json()["detail"])
     assert listing(client, seeded["id"], include_below_threshold=True) == before
+
+
+@pytest.mark.parametrize("sort_by, order", [("name", "asc"), ("name", "desc"), ("date", "desc"),
+                                            ("date", "asc"), ("confidence", "asc")])
+def test_cursor_walk_visits_every_entry_once_in_order(client: httpx.Client, sort_by: str,
+                                                     order: str) -> None:
+    sid = make_source(client)["id"]
+    # Few distinct confidences, so ties are broken by id across page boundaries.
+    push(client, sid, [artifact(f"skills/s{i:02d}", confidence=50 + i % 3) for i in range(25)])
+    push(client, sid, [artifact(f"skills/s{i:02d}", confidence=50 + i % 3) for i in range(30)],
+         commit="c0ffee02")
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 4, "sort_by": sort_by, "sort_order": order}
+        if cursor:
+            params["cursor"] = cursor
+        page = listing(client, sid, **params)
+        seen += page["items"]
+        cursor = page["page_info"]["next_cursor"]
+        if not cursor:
+            break
+    assert len({i["id"] for i in seen}) == len(seen) == 30
+    key = {"name": "name", "date": "detected_at", "confidence": "confidence_score"}[sort_by]
+    values = [(i[key], i["id"]) for i in seen]
+    assert values == sorted(values, reverse=order == "desc")
