@@ -224,7 +224,9 @@ def run_server(url: str, data_dir: Path, log_path: Path, token: str,
 
     The production entry point: structured request logs, API token checks, uvicorn.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLMEAT_")}
+    # Only the durability setting passes through (to compare SQLite synchronous modes).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SKILLMEAT_") or k == "SKILLMEAT_SQLITE_SYNCHRONOUS"}
     env.update(SKILLMEAT_DATABASE_URL=url, SKILLMEAT_DATA_DIR=str(data_dir),
                SKILLMEAT_API_TOKEN=token)
     for _attempt in range(3):  # a free port can be taken between probing and binding
@@ -429,6 +431,8 @@ def report(db_info: BenchDatabase, seeded: Seeded, stored: int, per_source: int,
         "## SkillMeat API benchmark",
         "",
         f"- Database: {db_info.backend} {db_info.server_version}"
+        + (f" (synchronous={os.environ.get('SKILLMEAT_SQLITE_SYNCHRONOUS', 'NORMAL')})"
+           if db_info.backend == "sqlite" else "")
         + (" (ANALYZE after seeding)" if analyzed else ""),
         f"- Catalog: {len(seeded.source_ids)} sources x {per_source:,} entries = "
         f"{stored:,} entries stored; measured source has {per_source:,} entries",

@@ -9,6 +9,9 @@ Prints a Markdown table. SQLite in a temporary directory unless --database-url i
 from __future__ import annotations
 
 import argparse
+import gc
+import hashlib
+import json
 import os
 import random
 import resource
@@ -21,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_detect import synthetic  # noqa: E402
+from bench.bench_detect import AGENT, COMMAND, HOOKS, MCP, SKILL, synthetic  # noqa: E402
 from skillmeat.cache import migrate  # noqa: E402
 from skillmeat.cache.db import Database  # noqa: E402
 from skillmeat.config import Settings  # noqa: E402
@@ -30,6 +33,7 @@ from skillmeat.core.marketplace.artifacts import DetectedArtifact  # noqa: E402
 from skillmeat.core.marketplace.detection import detect  # noqa: E402
 from skillmeat.core.marketplace.merge import apply_scan  # noqa: E402
 from skillmeat.core.marketplace.scanning import scan_source  # noqa: E402
+from skillmeat.core.marketplace.tree import RepoTree, TreeEntry  # noqa: E402
 
 TYPES = ("skill", "command", "agent", "hook", "mcp_server")
 
@@ -107,12 +111,83 @@ def bench_unchanged(db: Database, work: Path) -> list[float]:
     return times
 
 
+def _lazy_content(path: str) -> bytes:
+    """The bytes bench_detect.synthetic() gives `path`, computed instead of stored."""
+    name = path.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0].encode()
+    if name == "plugin.json":
+        plugin = path.split("/")[2]
+        return json.dumps({"name": plugin, "version": "1.0.0",
+                           "agents": ["./extra/helper.md"]}).encode()
+    if name == "marketplace.json":
+        return _MARKETPLACE[0]
+    if path.endswith("/extra/helper.md"):
+        return AGENT % (b"helper", b"extra")
+    if name == "hooks.json":
+        return HOOKS
+    if name == ".mcp.json":
+        return MCP
+    if "/commands/" in path:
+        return COMMAND % (stem, stem)
+    if "/agents/" in path:
+        return AGENT % (stem, stem)
+    if name == "SKILL.md":
+        return SKILL % (path.split("/")[-2].encode(), b"x")
+    return {".md": b"# Doc\n", ".py": b"x = 1\n"}.get(name[-3:], b"{}")
+
+
+_MARKETPLACE: list[bytes] = []
+
+
+def _plugin_paths(root: str) -> list[str]:
+    """The files of one plugin, laid out as bench_detect.synthetic() lays them out."""
+    paths = [f"{root}/.claude-plugin/plugin.json", f"{root}/extra/helper.md",
+             f"{root}/README.md", f"{root}/hooks/hooks.json", f"{root}/.mcp.json"]
+    for i in range(3):
+        paths += [f"{root}/commands/ns/cmd-{i}.md", f"{root}/agents/agent-{i}.md"]
+    for i in range(2):
+        skill = f"{root}/skills/skill-{i}"
+        paths += [f"{skill}/SKILL.md", *(f"{skill}/references/ref-{j}.md" for j in range(5)),
+                  f"{skill}/scripts/run.py"]
+    paths += [f"{root}/src/pkg/module_{i}.py" for i in range(30)]
+    paths += [f"{root}/src/pkg/data_{i}.json" for i in range(30)]
+    paths += [f"{root}/docs/page-{i}.md" for i in range(10)]
+    paths += [f"{root}/tests/fixtures/case-{i}.json" for i in range(10)]
+    return paths
+
+
+def lazy_tree(files: int) -> RepoTree:
+    """A tree of `files` blobs built entry by entry: no file contents are ever held."""
+    entries: list[TreeEntry] = []
+    dirs: set[str] = set()
+    n = 0
+    while len(entries) < files:
+        for path in _plugin_paths(f"plugins/group-{n % 50}/plugin-{n}"):
+            entries.append(TreeEntry(path, "blob", hashlib.sha1(path.encode()).hexdigest(), 64))
+            head = path.rsplit("/", 1)[0]
+            while head not in dirs:
+                dirs.add(head)
+                if "/" not in head:
+                    break
+                head = head.rsplit("/", 1)[0]
+        n += 1
+    plugins = [{"name": f"plugin-{i}", "source": f"./plugins/group-{i % 50}/plugin-{i}"}
+               for i in range(n)]
+    _MARKETPLACE.append(json.dumps({"plugins": plugins}).encode())
+    entries.append(TreeEntry(".claude-plugin/marketplace.json", "blob", "f" * 40, 64))
+    dirs.add(".claude-plugin")
+    entries += [TreeEntry(d, "tree", hashlib.sha1(d.encode()).hexdigest()) for d in dirs]
+    return RepoTree(commit="0" * 40, entries=entries)
+
+
 def peak_memory_child(files: int) -> None:
-    """Run in a child process: detection over `files` files, then print peak RSS in MiB."""
-    tree, blobs = synthetic(files)
+    """In a child process: hold a `files`-file tree (contents are read on demand, as a scan
+    reads them from its repository), run detection, print peak RSS in MiB."""
+    tree = lazy_tree(files)
+    gc.collect()
 
     def read(paths: list[str], limit: int | None) -> dict[str, bytes]:
-        return {p: blobs[p][:limit] for p in paths if p in blobs}
+        return {p: _lazy_content(p)[:limit] for p in paths}
 
     found = detect(tree, read)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

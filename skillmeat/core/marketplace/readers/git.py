@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -391,7 +392,9 @@ def _parse_ls_tree(raw: bytes) -> tuple[list[TreeEntry], list[str]]:
         except UnicodeDecodeError:
             problems.append(f"skipped a path that is not UTF-8: {raw_path[:80]!r}")
             continue
-        mode, kind, oid = (f.decode() for f in fields)
+        # Interned: a million entries share a handful of mode and type strings.
+        mode, kind, oid = sys.intern(fields[0].decode()), sys.intern(fields[1].decode()), \
+            fields[2].decode()
         entries.append(TreeEntry(path=path, type=cast(EntryType, kind), sha=oid, mode=mode))
     return entries, problems
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -346,7 +347,9 @@ def _entries(data: Mapping[str, Any], prefix: str) -> list[TreeEntry]:
         path = f"{prefix}/{item['path']}" if prefix else item["path"]
         mode = item.get("mode") or ("040000" if kind == "tree" else "100644")
         size = item.get("size") if kind == "blob" else None
-        out.append(TreeEntry(path=path, type=kind, sha=item["sha"], size=size, mode=mode))
+        # Interned: a million entries share a handful of mode and type strings.
+        out.append(TreeEntry(path=path, type=sys.intern(kind), sha=item["sha"], size=size,
+                             mode=sys.intern(mode)))
     return out
 
 
