@@ -348,7 +348,7 @@ def _entries(data: Mapping[str, Any], prefix: str) -> list[TreeEntry]:
         mode = item.get("mode") or ("040000" if kind == "tree" else "100644")
         size = item.get("size") if kind == "blob" else None
         # Interned: a million entries share a handful of mode and type strings.
-        out.append(TreeEntry(path=path, type=sys.intern(kind), sha=item["sha"], size=size,
+        out.append(TreeEntry(path=path, type=sys.intern(kind), sha=item["sha"], size=size,  # type: ignore[arg-type]
                              mode=sys.intern(mode)))
     return out
 
