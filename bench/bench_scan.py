@@ -180,10 +180,34 @@ def lazy_tree(files: int) -> RepoTree:
     return RepoTree(commit="0" * 40, entries=entries)
 
 
-def peak_memory_child(files: int) -> None:
+def monorepo_tree(files: int) -> RepoTree:
+    """A code-heavy repository: `files` source files in deep packages, plus a `.claude/`
+    folder and a skills folder with a few hundred artifacts (contents read on demand)."""
+    entries: list[TreeEntry] = []
+    dirs: set[str] = {".claude", ".claude/commands", ".claude/agents", "skills"}
+    for i in range(100):
+        entries += [TreeEntry(f".claude/commands/c{i}.md", "blob", f"{i:040x}", 64),
+                    TreeEntry(f".claude/agents/a{i}.md", "blob", f"{i + 1000:040x}", 64),
+                    TreeEntry(f"skills/skill-{i}/SKILL.md", "blob", f"{i + 2000:040x}", 64)]
+        dirs.add(f"skills/skill-{i}")
+    n = 0
+    while len(entries) < files:
+        folder = f"services/svc-{n // 1000}/src/pkg-{n // 50}"
+        dirs.update((f"services/svc-{n // 1000}", f"services/svc-{n // 1000}/src", folder))
+        entries += [TreeEntry(f"{folder}/module_{n}_{j}.py", "blob",
+                              hashlib.sha1(f"{n}/{j}".encode()).hexdigest(), 64)
+                    for j in range(20)]
+        n += 1
+    dirs.add("services")
+    entries += [TreeEntry(d, "tree", hashlib.sha1(d.encode()).hexdigest()) for d in dirs]
+    return RepoTree(commit="0" * 40, entries=entries)
+
+
+def peak_memory_child(files: int, shape: str) -> None:
     """In a child process: hold a `files`-file tree (contents are read on demand, as a scan
     reads them from its repository), run detection, print peak RSS in MiB."""
-    tree = lazy_tree(files)
+    _MARKETPLACE.append(b'{"plugins": []}')
+    tree = lazy_tree(files) if shape == "marketplace" else monorepo_tree(files)
     gc.collect()
 
     def read(paths: list[str], limit: int | None) -> dict[str, bytes]:
@@ -201,9 +225,10 @@ def main() -> None:
     parser.add_argument("--big-files", type=int, default=1_000_000)
     parser.add_argument("--database-url")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--shape", default="marketplace", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
-        peak_memory_child(args.memory_child)
+        peak_memory_child(args.memory_child, args.shape)
         return
 
     with tempfile.TemporaryDirectory(prefix="skillmeat-bench-") as tmp:
@@ -214,9 +239,12 @@ def main() -> None:
         detect_s = bench_detect(args.detect_files)
         initial, rescan, same = bench_merge(db, args.entries)
         unchanged = sorted(bench_unchanged(db, work))
-        child = subprocess.run([sys.executable, __file__, "--memory-child", str(args.big_files)],
-                               capture_output=True, text=True, check=True)
-        peak_mb, big_entries, big_found = child.stdout.split()
+        peaks = {}
+        for shape in ("monorepo", "marketplace"):
+            child = subprocess.run([sys.executable, __file__, "--memory-child",
+                                    str(args.big_files), "--shape", shape],
+                                   capture_output=True, text=True, check=True)
+            peaks[shape] = child.stdout.split()
         db.dispose()
 
     n = f"{args.entries:,}"
@@ -232,8 +260,9 @@ def main() -> None:
     print(f"| unchanged rescan (same commit), p50 / max of 30 "
           f"| {statistics.median(unchanged) * 1000:.0f} / {unchanged[-1] * 1000:.0f} ms "
           f"| ≤ 50 ms |")
-    print(f"| peak memory, detection over {int(big_entries):,} tree entries "
-          f"({int(big_found):,} artifacts) | {peak_mb} MB | ≤ 500 MB |")
+    for shape, (peak_mb, big_entries, big_found) in peaks.items():
+        print(f"| peak memory, {shape} tree: {int(big_entries):,} entries, "
+              f"{int(big_found):,} artifacts | {peak_mb} MB | ≤ 500 MB |")
 
 
 if __name__ == "__main__":
