@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import secrets
-from string import Template
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -12,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from skillmeat.api.deps import SettingsDep
 from skillmeat.api.middleware import CSRF_COOKIE, TOKEN_COOKIE, token_matches
-from skillmeat.api.routers.web import SECURITY_HEADERS, WEB_DIR
+from skillmeat.api.routers.web import render
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BYTES = 4096
@@ -24,11 +23,8 @@ def _safe_next(target: str) -> str:
 
 
 def _form(next_path: str, error: str = "", status: int = 200) -> HTMLResponse:
-    page = Template((WEB_DIR / "pages" / "login.html").read_text(encoding="utf-8"))
-    body = page.substitute(title="Log in", next=html.escape(_safe_next(next_path)),
-                           error=html.escape(error), error_hidden="" if error else "hidden")
-    return HTMLResponse(body, status_code=status,
-                        headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
+    return render("login.html", "Log in", {}, status, next=html.escape(_safe_next(next_path)),
+                  error=html.escape(error), error_hidden="" if error else "hidden")
 
 
 @router.get("/login", response_class=HTMLResponse)

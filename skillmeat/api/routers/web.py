@@ -43,15 +43,38 @@ def _json_for_html(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _page(name: str, title: str, boot: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    body = _template(name).substitute(title=html.escape(title), boot=_json_for_html(boot))
+# Per page: its script, where the skip link jumps, and which main-menu link is current.
+PAGES = {
+    "sources.html": ("sources.js", "#main", "Skip to content", "/"),
+    "source.html": ("catalog.js", "#catalog", "Skip to catalog", None),
+    "not_found.html": (None, None, None, None),
+    "login.html": (None, None, None, "none"),
+}
+
+
+def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
+           **fields: str) -> HTMLResponse:
+    """A page: its content (with `fields` filled in) inside the shared layout."""
+    script, skip_target, skip_text, current = PAGES[name]
+    nav = "" if current == "none" else (
+        '    <nav aria-label="Main"><a href="/"'
+        + (' aria-current="page"' if current == "/" else "")
+        + '>Sources</a><a href="/docs">API</a></nav>')
+    body = _template("layout.html").substitute(
+        title=html.escape(title),
+        head=f'  <script type="module" src="/static/js/{script}"></script>' if script else "",
+        skip=f'  <a class="skip-link" href="{skip_target}">{skip_text}</a>' if skip_target else "",
+        nav=nav,
+        content=_template(name).substitute(fields),
+        boot=_json_for_html(boot),
+    )
     return HTMLResponse(body, status_code=status_code,
                         headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
 
 
 @router.get("/", response_class=HTMLResponse)
 def sources_page() -> HTMLResponse:
-    return _page("sources.html", "Sources", {})
+    return render("sources.html", "Sources", {})
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
@@ -59,7 +82,7 @@ def source_page(source_id: str, session: ReadSession, entry: str | None = None) 
     try:
         source = sources.get_source(session, source_id)
     except NotFound as exc:
-        return _page("not_found.html", "Not found", {"detail": exc.detail}, status_code=404)
+        return render("not_found.html", "Not found", {"detail": exc.detail}, status_code=404)
     boot: dict[str, Any] = {"source": SourceResponse.model_validate(source).model_dump(mode="json")}
     if entry:
         # A shared link to an entry opens its detail without a lookup the API does not offer.
@@ -68,7 +91,7 @@ def source_page(source_id: str, session: ReadSession, entry: str | None = None) 
             boot["entry"] = CatalogEntryResponse.model_validate(found).model_dump(mode="json")
         except NotFound:
             boot["entry"] = None
-    return _page("source.html", source.repo_name, boot)
+    return render("source.html", source.repo_name, boot)
 
 
 @router.api_route("/static/{path:path}", methods=["GET", "HEAD"])
