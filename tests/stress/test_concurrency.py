@@ -65,38 +65,47 @@ def _client_thread(url: str, sid: str, owned: list[str], shared: list[str], seed
     rng = random.Random(seed)
     with httpx.Client(base_url=url, timeout=60) as http:
         for i in range(OPERATIONS):
-            roll = rng.random()
-            if roll < 0.3 and owned:  # exclude/restore only on this thread's own entries
-                entry = rng.choice(owned)
-                op = "exclude" if rng.random() < 0.5 else "restore"
-                if op == "exclude":
-                    resp = http.patch(f"{BASE}/{sid}/artifacts/{entry}/exclude",
-                                      json={"reason": f"t{seed}-{i}"})
-                else:
-                    resp = http.delete(f"{BASE}/{sid}/artifacts/{entry}/exclude")
-                tally.record(op, resp)
-                if resp.status_code == 200:
-                    tally.last_ack[entry] = op
-            elif roll < 0.45:
-                resp = http.patch(f"{BASE}/{sid}/artifacts/{rng.choice(shared)}",
-                                  json={"name": f"renamed-{seed}-{i}"})
-                tally.record("rename", resp)
-            elif roll < 0.55:
-                resp = http.post(f"{BASE}/{sid}/import", json={
-                    "entry_ids": [rng.choice(shared)], "conflict_strategy": "overwrite"})
-                tally.record("import", resp)
-            else:
-                params: dict[str, Any] = {"limit": rng.choice([5, 20, 100])}
-                if rng.random() < 0.3:
-                    params["artifact_type"] = "skill"
-                if rng.random() < 0.2:
-                    params["include_excluded"] = True
-                resp = http.get(f"{BASE}/{sid}/artifacts", params=params)
-                tally.record("list", resp)
-                cursor = resp.json().get("page_info", {}).get("next_cursor")
-                if cursor and resp.status_code == 200:
-                    params["cursor"] = cursor
-                    tally.record("list", http.get(f"{BASE}/{sid}/artifacts", params=params))
+            try:
+                _one_operation(http, rng, sid, owned, shared, seed, i, tally)
+            except httpx.HTTPError as exc:  # a dropped connection is a failure to report
+                with tally.lock:
+                    tally.errors.append(f"transport error: {type(exc).__name__}: {exc}")
+
+
+def _one_operation(http: httpx.Client, rng: random.Random, sid: str, owned: list[str],
+                   shared: list[str], seed: int, i: int, tally: Tally) -> None:
+    roll = rng.random()
+    if roll < 0.3 and owned:  # exclude/restore only on this thread's own entries
+        entry = rng.choice(owned)
+        op = "exclude" if rng.random() < 0.5 else "restore"
+        if op == "exclude":
+            resp = http.patch(f"{BASE}/{sid}/artifacts/{entry}/exclude",
+                              json={"reason": f"t{seed}-{i}"})
+        else:
+            resp = http.delete(f"{BASE}/{sid}/artifacts/{entry}/exclude")
+        tally.record(op, resp)
+        if resp.status_code == 200:
+            tally.last_ack[entry] = op
+    elif roll < 0.45:
+        resp = http.patch(f"{BASE}/{sid}/artifacts/{rng.choice(shared)}",
+                          json={"name": f"renamed-{seed}-{i}"})
+        tally.record("rename", resp)
+    elif roll < 0.55:
+        resp = http.post(f"{BASE}/{sid}/import", json={
+            "entry_ids": [rng.choice(shared)], "conflict_strategy": "overwrite"})
+        tally.record("import", resp)
+    else:
+        params: dict[str, Any] = {"limit": rng.choice([5, 20, 100])}
+        if rng.random() < 0.3:
+            params["artifact_type"] = "skill"
+        if rng.random() < 0.2:
+            params["include_excluded"] = True
+        resp = http.get(f"{BASE}/{sid}/artifacts", params=params)
+        tally.record("list", resp)
+        cursor = resp.json().get("page_info", {}).get("next_cursor")
+        if cursor and resp.status_code == 200:
+            params["cursor"] = cursor
+            tally.record("list", http.get(f"{BASE}/{sid}/artifacts", params=params))
 
 
 def _rescanner(urls: list[str], sid: str, repo: Path, stop: threading.Event,

@@ -76,7 +76,15 @@ class Collection:
 
     def new_stage(self) -> Path:
         stage = self.staging / uuid.uuid4().hex
-        stage.mkdir(parents=True)  # parents: another import may have just tidied staging away
+        for _attempt in range(5):
+            try:
+                # parents: another import may have just tidied staging away (even mid-mkdir)
+                stage.mkdir(parents=True)
+                break
+            except FileNotFoundError:
+                continue
+        else:
+            stage.mkdir(parents=True)
         return stage
 
     def write(self, stage: Path, relative: str, data: bytes, *, executable: bool) -> None:
@@ -146,10 +154,13 @@ class Collection:
 
     def sweep(self) -> None:
         """Remove staging left by imports that died (older than a day, so not running ones)."""
-        if not self.staging.is_dir():
-            return
         cutoff = time.time() - STALE_STAGING_SECONDS
-        for item in self.staging.iterdir():
+        try:
+            # Listed at once: another import's tidy() may remove the folder at any moment.
+            items = list(self.staging.iterdir())
+        except FileNotFoundError:
+            return
+        for item in items:
             try:
                 if item.lstat().st_mtime < cutoff:
                     discard(item)
