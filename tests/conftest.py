@@ -21,11 +21,12 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 
-from skillmeat.api.app import create_app
+from skillmeat.api.app import create_app, cursor_secret
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
 from skillmeat.config import Settings
+from skillmeat.core.cursor import CursorCodec
 
 pytest_plugins = ["tests.fakes.github_server"]
 
@@ -162,10 +163,9 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def use(self, settings: Settings, db: Database) -> None:
-        fresh = create_app(settings, db=db)
         self.app.state.settings = settings
         self.app.state.db = db
-        self.app.state.codec = fresh.state.codec
+        self.app.state.codec = CursorCodec(cursor_secret(settings))
 
     def stop(self) -> None:
         self.server.should_exit = True

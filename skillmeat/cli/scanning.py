@@ -16,14 +16,13 @@ from skillmeat.cli import context
 from skillmeat.cli.output import console, err_console, print_json, print_table
 from skillmeat.core.errors import SkillMeatError
 from skillmeat.core.marketplace import history
-from skillmeat.core.marketplace.detection import detect
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.git import GitReader
-from skillmeat.core.marketplace.scanning import ScanOutcome, scan_source
+from skillmeat.core.marketplace.scanning import ScanOutcome, detect_at, scan_source
 from skillmeat.core.marketplace.status import CONFIDENCE_THRESHOLD
 
-STAGES = {"resolving": "resolving ref", "listing": "listing tree",
-          "detecting": "detecting artifacts", "merging": "merging into the catalog"}
+STAGES = {"resolving": "resolving ref", "listing and detecting": "reading and detecting",
+          "merging": "merging into the catalog"}
 
 
 def run_scan(source_id: str, *, quiet: bool = False) -> ScanOutcome:
@@ -89,11 +88,11 @@ def detect_command(
             reader = GitReader(target, ref, Path(cache))
             try:
                 commit = reader.resolve()
-                tree = reader.tree(commit)
-                found = detect(tree, lambda paths, limit: reader.read(commit, paths, limit), root)
+                _tree, found = detect_at(reader, commit, root,
+                                         context.settings().max_tree_entries)
             finally:
                 reader.close()
-    except ReaderError as exc:
+    except (ReaderError, SkillMeatError) as exc:
         raise context.fail(exc) from None
     shown = [a for a in found if a.confidence >= min_confidence]
     if as_json:

@@ -71,7 +71,8 @@ def _clean_text(value: str, what: str, limit: int) -> str:
 def exclude_entry(session: Session, source_id: str, entry_id: str,
                   reason: str | None = None) -> MarketplaceCatalogEntry:
     """Mark an entry "not an artifact". Idempotent: the first excluded_at is kept."""
-    reason = _clean_text(reason, "reason", MAX_REASON) or None if reason is not None else None
+    if reason is not None:
+        reason = _clean_text(reason, "reason", MAX_REASON) or None  # blank means no reason
     source, entry = _locked(session, source_id, entry_id)
     if entry.excluded_at is None:
         entry.excluded_at = utcnow()

@@ -12,6 +12,7 @@ from skillmeat.cache.models import MarketplaceScan, utcnow
 from skillmeat.core.errors import Conflict
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.merge import MergeResult, apply_scan
+from skillmeat.core.marketplace.scanning import lease_active
 from skillmeat.core.marketplace.sources import get_source
 
 
@@ -20,7 +21,7 @@ def apply_scan_document(session: Session, source_id: str, commit: str,
     """Apply a pushed scan as one scan: one transaction, recorded in the scan history."""
     started, clock = utcnow(), time.monotonic()
     source = get_source(session, source_id, lock=True)
-    if source.scan_lease_until is not None and source.scan_lease_until > started:
+    if lease_active(source, started):
         raise Conflict("scan already in progress for this source; try again when it ends")
     result = apply_scan(session, source, commit, artifacts)
     repo.add_scan(session, MarketplaceScan(

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -23,12 +23,13 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource, utcnow
 from skillmeat.config import Settings
 from skillmeat.core.errors import Conflict, InvalidInput, SkillMeatError
+from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection import DETECTOR_VERSION, detect
 from skillmeat.core.marketplace.merge import apply_scan
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.sources import get_source
-from skillmeat.core.marketplace.tree import RepoReader
+from skillmeat.core.marketplace.tree import RepoReader, RepoTree
 
 log = logging.getLogger("skillmeat.scan")
 Progress = Callable[[str], None]
@@ -52,11 +53,27 @@ class ScanOutcome:
     problems: list[str] = field(default_factory=list)
 
 
+def lease_active(source: MarketplaceSource, now: datetime | None = None) -> bool:
+    """Whether some scan holds this source (a lease that ran out belongs to a dead scan)."""
+    return source.scan_lease_until is not None and source.scan_lease_until > (now or utcnow())
+
+
+def detect_at(reader: RepoReader, commit: str, root_hint: str | None,
+              max_entries: int) -> tuple[RepoTree, list[DetectedArtifact]]:
+    """List the tree at `commit` and detect its artifacts, reading only the blobs needed."""
+    tree = reader.tree(commit)
+    if len(tree.entries) > max_entries:
+        raise InvalidInput(
+            f"repository has {len(tree.entries):,} files and folders, more than "
+            f"SKILLMEAT_MAX_TREE_ENTRIES={max_entries:,}; set root_hint to scan a part of it")
+    return tree, detect(tree, lambda paths, limit: reader.read(commit, paths, limit), root_hint)
+
+
 def _take_lease(session: Session, source_id: str, owner: str, settings: Settings,
-                trigger: str) -> MarketplaceScan:
+                trigger: str) -> tuple[MarketplaceSource, MarketplaceScan]:
     source = get_source(session, source_id, lock=True)
     now = utcnow()
-    if source.scan_lease_until is not None and source.scan_lease_until > now:
+    if lease_active(source, now):
         raise Conflict("scan already in progress for this source")
     # A lease that ran out belonged to a scan that died: say so in its history.
     session.execute(
@@ -71,12 +88,11 @@ def _take_lease(session: Session, source_id: str, owner: str, settings: Settings
     scan = MarketplaceScan(source_id=source_id, started_at=now, outcome="running",
                            trigger=trigger)
     repo.add_scan(session, scan)
-    return scan
+    return source, scan
 
 
 def _holds_lease(source: MarketplaceSource, owner: str) -> bool:
-    return source.scan_lease_owner == owner and source.scan_lease_until is not None \
-        and source.scan_lease_until > utcnow()
+    return source.scan_lease_owner == owner and lease_active(source)
 
 
 def _finish(session: Session, source: MarketplaceSource, owner: str, scan_id: str,
@@ -104,34 +120,24 @@ def scan_source(db: Database, settings: Settings, source_id: str, *, trigger: st
     owner = uuid.uuid4().hex
     clock = time.monotonic()
     with db.session() as session:
-        scan = _take_lease(session, source_id, owner, settings, trigger)
-        source = get_source(session, source_id)
-        known = (source.last_scanned_sha, source.detector_version, source.root_hint)
-        snapshot = MarketplaceSource(repo_url=source.repo_url, ref=source.ref,
-                                     root_hint=source.root_hint, owner=source.owner,
-                                     repo_name=source.repo_name, id=source.id)
+        # The source as the lease found it; sessions don't expire objects on commit, so its
+        # fields stay readable while the repository is read with no transaction open.
+        source, scan = _take_lease(session, source_id, owner, settings, trigger)
     outcome = ScanOutcome(scan_id=scan.id, source_id=source_id, commit=None)
     try:
         artifacts, tree_complete = None, True
         report("resolving")
-        reader = reader_factory(snapshot, settings)
+        reader = reader_factory(source, settings)
         try:
             outcome.commit = reader.resolve()
-            if (outcome.commit, DETECTOR_VERSION) == known[:2]:
+            if (outcome.commit, DETECTOR_VERSION) == (source.last_scanned_sha,
+                                                      source.detector_version):
                 outcome.unchanged = True
             else:
-                report("listing")
-                tree = reader.tree(outcome.commit)
-                if len(tree.entries) > settings.max_tree_entries:
-                    raise InvalidInput(
-                        f"repository has {len(tree.entries):,} files and folders, more than "
-                        f"SKILLMEAT_MAX_TREE_ENTRIES={settings.max_tree_entries:,}; set "
-                        "root_hint to scan a part of it")
+                report("listing and detecting")
+                tree, artifacts = detect_at(reader, outcome.commit, source.root_hint,
+                                            settings.max_tree_entries)
                 tree_complete, outcome.problems = tree.complete, list(tree.problems)
-                report("detecting")
-                commit = outcome.commit
-                artifacts = detect(tree, lambda paths, limit: reader.read(commit, paths, limit),
-                                   known[2])
         finally:
             reader.close()
     except (ReaderError, SkillMeatError) as exc:
