@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -28,7 +29,9 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
+    """The newest migration; read from the scripts once (readyz asks on every probe)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
