@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from skillmeat.config import Settings
-from skillmeat.core.marketplace.tree import RepoReader, RepoTree, TreeEntry
+from skillmeat.core.marketplace.tree import RepoReader, RepoTree, TreeBuilder
 
 _OBJECT_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
@@ -58,10 +58,12 @@ class BlobCache:
             return None
         try:
             rows = json.loads((self.root / "trees" / commit[:2] / f"{commit}.json").read_bytes())
-        except (FileNotFoundError, ValueError):
-            return None
-        entries = [TreeEntry(path=p, type=t, sha=s, size=n, mode=m) for p, t, s, n, m in rows]
-        return RepoTree(commit=commit, entries=entries)
+            builder = TreeBuilder()
+            for p, t, s, n, m in rows:
+                builder.add(p, t, s, n, m)
+        except (FileNotFoundError, ValueError, TypeError):
+            return None  # absent, or not a listing this version wrote: list the tree again
+        return builder.build(commit)
 
     def put_tree(self, tree: RepoTree) -> None:
         # A partial listing would hide files for good; only complete ones are kept.
@@ -90,7 +92,7 @@ class CachedReader:
     def __init__(self, inner: RepoReader, cache: BlobCache) -> None:
         self.inner = inner
         self.cache = cache
-        self._trees: dict[str, dict[str, TreeEntry]] = {}
+        self._trees: dict[str, RepoTree] = {}
 
     def resolve(self) -> str:
         return self.inner.resolve()
@@ -100,15 +102,13 @@ class CachedReader:
         if tree is None:
             tree = self.inner.tree(commit)
             self.cache.put_tree(tree)
-        self._trees[commit] = {e.path: e for e in tree.entries}
+        self._trees = {commit: tree}
         return tree
 
     def read(
         self, commit: str, paths: Iterable[str], limit: int | None = None
     ) -> Mapping[str, bytes]:
-        if commit not in self._trees:
-            self.tree(commit)
-        index = self._trees[commit]
+        index = self._trees.get(commit) or self.tree(commit)
         out: dict[str, bytes] = {}
         missing: list[str] = []
         for path in dict.fromkeys(paths):

@@ -99,7 +99,7 @@ def members(tree: RepoTree, ref: EntryRef) -> tuple[str, list[Member]]:
     the hooks run, so the whole `hooks/` folder comes along.
     """
     path = ref.path.strip("/")
-    node = next((e for e in tree.entries if e.path == path), None) if path else None
+    node = tree.get(path) if path else None
     if path and node is None:
         raise Conflict(f"{ref.path!r} is not in the repository at commit {tree.commit[:12]}; "
                        "rescan the source")
@@ -111,10 +111,11 @@ def members(tree: RepoTree, ref: EntryRef) -> tuple[str, list[Member]]:
             return folder, [Member(leaf, node, _problem(leaf, node))]
         path = folder
     prefix = f"{path}/" if path else ""
+    below = (tree.entry(i) for i in tree.span(path))
     found = [
         Member(e.path[len(prefix):], e, _problem(e.path[len(prefix):], e))
-        for e in tree.entries
-        if e.type != "tree" and e.path.startswith(prefix)
+        for e in below
+        if e.type != "tree"
     ]
     return path, sorted(found, key=lambda m: m.path)
 

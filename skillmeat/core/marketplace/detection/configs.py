@@ -241,7 +241,7 @@ def _artifact(
         type=kind,
         name=name,
         path=path,
-        content_hash=index.blobs[path].sha,
+        content_hash=index.sha(path),
         confidence=score.total,
         score_breakdown=score.signals,
         description=clip(description) if isinstance(description, str) else None,

@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from skillmeat.core.marketplace.tree import SYMLINK_MODE, TreeEntry
+from skillmeat.core.marketplace.tree import RepoTree
 
 MANIFEST_DIR = ".claude-plugin"
 _MANIFEST_NAMES = ("/plugin.json", "/marketplace.json")
 
 
 class TreeIndex:
-    """Blobs and directories by path, with the few file families detection cares about."""
+    """The tree plus the few file families detection cares about, found in one pass.
 
-    def __init__(self, entries: Iterable[TreeEntry], root_hint: str | None = None) -> None:
+    Lookups go to the tree itself (a binary search over its sorted paths): a second
+    path-to-entry map would double the memory a million-file repository needs.
+    """
+
+    def __init__(self, tree: RepoTree, root_hint: str | None = None) -> None:
+        self.tree = tree
         self.scope = (root_hint or "").strip("/")
-        self.blobs: dict[str, TreeEntry] = {}
-        self.trees: dict[str, str] = {}  # directory path -> tree sha
         self.markdown: list[str] = []  # in scope, regular files ending in .md
         self.json: list[str] = []  # in scope, regular files ending in .json
         self.skill_files: list[str] = []  # in scope, SKILL.md in any letter case
         self.readmes: list[str] = []  # in scope
         self.manifests: list[str] = []  # .claude-plugin/*.json anywhere: they may own the scope
         prefix = self.scope + "/" if self.scope else ""
-        blobs, trees = self.blobs, self.trees
         markdown, json_files = self.markdown, self.json
-        for entry in entries:
-            path = entry.path
-            kind = entry.type
-            if kind == "tree":
-                trees[path] = entry.sha
-                continue
-            if kind != "blob":
-                continue  # submodules: their files are not in this repository
-            blobs[path] = entry
-            if entry.mode == SYMLINK_MODE:
-                continue  # a link is not a second copy of what it points to
+        for path, flags in tree.file_flags():
+            if not flags & 1:
+                continue  # folders, submodules, and links (not a second copy of a file)
             if path.endswith(".json"):
                 if path.endswith(_MANIFEST_NAMES) and _in_manifest_dir(path):
                     self.manifests.append(path)
@@ -64,11 +56,22 @@ class TreeIndex:
         return not scope or not folder or self.in_scope(folder) or scope.startswith(folder + "/")
 
     def is_file(self, path: str) -> bool:
-        entry = self.blobs.get(path)
-        return entry is not None and entry.mode != SYMLINK_MODE
+        """A regular file (not a link, folder or submodule)."""
+        i = self.tree.find(path)
+        return i is not None and self.tree.is_file(i)
 
     def is_dir(self, path: str) -> bool:
-        return path == "" or path in self.trees
+        if path == "":
+            return True
+        i = self.tree.find(path)
+        return i is not None and self.tree.is_dir(i)
+
+    def sha(self, path: str) -> str:
+        """The object id at `path`: a blob's for a file, a tree's for a folder."""
+        i = self.tree.find(path)
+        if i is None:
+            raise KeyError(path)
+        return self.tree.sha(i)
 
 
 def _in_manifest_dir(path: str) -> bool:

@@ -92,7 +92,7 @@ def detect_skills(
             score.add("docs_location", -20)
         if OTHER_HARNESS_DIRS.within(above):
             score.add("other_harness", -15)
-        content_hash = index.trees.get(folder) or index.blobs[path].sha
+        content_hash = index.sha(folder) if folder else index.sha(path)
         title, desc, version = describe(doc, owner)
         out.append(
             DetectedArtifact(

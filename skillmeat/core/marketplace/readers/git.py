@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,9 +26,10 @@ from skillmeat.core.marketplace.readers.git_process import (
     is_unreachable,
     run_git,
     stderr_summary,
+    stream_git,
     unreachable,
 )
-from skillmeat.core.marketplace.tree import EntryType, RepoTree, TreeEntry
+from skillmeat.core.marketplace.tree import EntryType, RepoTree, TreeBuilder
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +82,8 @@ class GitReader:
         self._lock_path = self.cache_dir / f"{key}.lock"
         self.timeout = timeout
         self._refnames: dict[str, str] = {}  # commit -> the ref name it was resolved from
-        self._index_commit: str | None = None
-        self._index: dict[str, TreeEntry] = {}
-        self._missing: dict[str, set[str]] = {}  # commit -> blob ids not in the cache yet
+        self._tree: RepoTree | None = None  # the last tree listed: reads look paths up in it
+        self._present: dict[bytes, int] | None = None  # blob id -> size, for blobs in the cache
 
     # -- RepoReader -------------------------------------------------------------------------
 
@@ -121,27 +120,32 @@ class GitReader:
     def tree(self, commit: str) -> RepoTree:
         """Every path at `commit`, directories and submodules included."""
         self._ensure_commit(commit)
-        proc = run_git(["ls-tree", "-r", "-t", "-z", commit], self.git_dir, timeout=self.timeout)
-        entries, problems = _parse_ls_tree(proc.stdout)
-        entries = self._with_sizes(commit, entries)
-        self._index_commit = commit
-        self._index = {e.path: e for e in entries}
-        return RepoTree(commit=commit, entries=entries, complete=not problems, problems=problems)
+        sizes = self._present_blobs()
+        builder = TreeBuilder()
+        problems: list[str] = []
+        args = ["ls-tree", "-r", "-t", "-z", commit]
+        with stream_git(args, self.git_dir, timeout=self.timeout) as listing:
+            for record in _records(listing):
+                _add_record(builder, record, sizes, problems)
+        self._tree = builder.build(commit, complete=not problems, problems=problems)
+        return self._tree
 
     def read(
         self, commit: str, paths: Iterable[str], limit: int | None = None
     ) -> Mapping[str, bytes]:
         """The bytes of each readable regular file among `paths`, capped at `limit` each."""
-        index = self._entries(commit)
+        tree = self._tree if self._tree is not None and self._tree.commit == commit else None
+        if tree is None:
+            tree = self.tree(commit)
         wanted: dict[str, list[str]] = {}
         for path in paths:
-            entry = index.get(path)
-            if entry is None or entry.type != "blob" or entry.is_symlink:
+            i = tree.find(path)
+            if i is None or not tree.is_file(i):
                 continue
-            wanted.setdefault(entry.sha, []).append(path)
+            wanted.setdefault(tree.sha(i), []).append(path)
         if not wanted:
             return {}
-        self._prefetch(commit, wanted.keys())
+        self._prefetch(wanted.keys())
         out: dict[str, bytes] = {}
         for oid, data in self._cat_batch(list(wanted), limit):
             for path in wanted[oid]:
@@ -149,9 +153,8 @@ class GitReader:
         return out
 
     def close(self) -> None:
-        self._index = {}
-        self._index_commit = None
-        self._missing.clear()
+        self._tree = None
+        self._present = None
 
     def __enter__(self) -> GitReader:
         return self
@@ -252,50 +255,27 @@ class GitReader:
             f"commit {commit} not found in {self.url} ({stderr_summary(proc.stderr)})"
         )
 
-    def _entries(self, commit: str) -> dict[str, TreeEntry]:
-        if self._index_commit != commit:
-            self.tree(commit)
-        return self._index
+    def _present_blobs(self) -> dict[bytes, int]:
+        """Sizes of the blobs the cache holds; others are only fetched when read.
 
-    def _missing_blobs(self, commit: str) -> set[str]:
-        """Blob ids of `commit` that the partial clone has not fetched (no fetch happens here)."""
-        if commit not in self._missing:
-            proc = run_git(
-                ["rev-list", "--objects", "--missing=print", commit],
-                self.git_dir,
-                timeout=self.timeout,
-            )
-            self._missing[commit] = {
-                line[1:].decode() for line in proc.stdout.splitlines() if line.startswith(b"?")
-            }
-        return self._missing[commit]
+        Lists the cache's own object store, so nothing is fetched here (asking about one
+        missing object in a partial clone would fetch it).
+        """
+        sizes: dict[bytes, int] = {}
+        args = ["cat-file", "--batch-all-objects", "--unordered",
+                "--batch-check=%(objecttype) %(objectname) %(objectsize)"]  # fmt: skip
+        with stream_git(args, self.git_dir, timeout=self.timeout) as listing:
+            for line in listing:
+                if line.startswith(b"blob "):
+                    _, oid, size = line.split()
+                    sizes[bytes.fromhex(oid.decode())] = int(size)
+        self._present = sizes
+        return sizes
 
-    def _with_sizes(self, commit: str, entries: list[TreeEntry]) -> list[TreeEntry]:
-        """Fill blob sizes the cache can give; sizes of unfetched blobs stay None."""
-        missing = self._missing_blobs(commit)
-        present = {e.sha for e in entries if e.type == "blob" and e.sha not in missing}
-        if not present:
-            return entries
-        proc = run_git(
-            ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
-            self.git_dir,
-            input="".join(f"{oid}\n" for oid in present).encode(),
-            timeout=self.timeout,
-        )
-        sizes: dict[str, int] = {}
-        for line in proc.stdout.decode().splitlines():
-            oid, _, size = line.partition(" ")
-            if size.isdigit():
-                sizes[oid] = int(size)
-        return [
-            TreeEntry(e.path, e.type, e.sha, sizes.get(e.sha), e.mode) if e.sha in sizes else e
-            for e in entries
-        ]
-
-    def _prefetch(self, commit: str, oids: Iterable[str]) -> None:
+    def _prefetch(self, oids: Iterable[str]) -> None:
         """Fetch the wanted blobs the cache lacks in one request, not one round-trip each."""
-        missing = self._missing_blobs(commit)
-        needed = [oid for oid in oids if oid in missing]
+        present = self._present if self._present is not None else self._present_blobs()
+        needed = [oid for oid in oids if bytes.fromhex(oid) not in present]
         if not needed:
             return
         args = [
@@ -316,7 +296,7 @@ class GitReader:
             reason = stderr_summary(proc.stderr)
             log.warning("batch blob fetch from %s failed: %s", self.url, reason)
             return
-        missing.difference_update(needed)
+        present.update((bytes.fromhex(oid), -1) for oid in needed)  # size unknown, not needed
 
     def _cat_batch(self, oids: list[str], limit: int | None) -> Iterator[tuple[str, bytes]]:
         """Stream blobs out of one `git cat-file --batch` process."""
@@ -375,28 +355,38 @@ def _candidates(ref: str | None) -> list[str]:
     return [f"refs/tags/{ref}", f"refs/heads/{ref}", f"refs/{ref}"]
 
 
-def _parse_ls_tree(raw: bytes) -> tuple[list[TreeEntry], list[str]]:
-    """Entries from `git ls-tree -r -t -z`: '<mode> <type> <oid>\\t<path>' records, NUL-ended."""
-    entries: list[TreeEntry] = []
-    problems: list[str] = []
-    for record in raw.split(b"\0"):
-        if not record:
-            continue
-        meta, sep, raw_path = record.partition(b"\t")
-        fields = meta.split()
-        if not sep or len(fields) != 3 or fields[1].decode() not in _TYPES:
-            problems.append(f"unparsable tree record: {record[:80]!r}")
-            continue
-        try:
-            path = raw_path.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.append(f"skipped a path that is not UTF-8: {raw_path[:80]!r}")
-            continue
-        # Interned: a million entries share a handful of mode and type strings.
-        mode, kind, oid = sys.intern(fields[0].decode()), sys.intern(fields[1].decode()), \
-            fields[2].decode()
-        entries.append(TreeEntry(path=path, type=cast(EntryType, kind), sha=oid, mode=mode))
-    return entries, problems
+def _records(stream: IO[bytes]) -> Iterator[bytes]:
+    """NUL-ended records from `stream`, read a megabyte at a time."""
+    rest = b""
+    while chunk := stream.read(1 << 20):
+        records = (rest + chunk).split(b"\0")
+        rest = records.pop()
+        yield from records
+    if rest:
+        yield rest
+
+
+def _add_record(
+    builder: TreeBuilder, record: bytes, sizes: Mapping[bytes, int], problems: list[str]
+) -> None:
+    """One `git ls-tree -r -t -z` record: '<mode> <type> <oid>\\t<path>'."""
+    if not record:
+        return
+    meta, sep, raw_path = record.partition(b"\t")
+    fields = meta.split()
+    kind = fields[1].decode() if len(fields) == 3 else ""
+    if not sep or kind not in _TYPES:
+        problems.append(f"unparsable tree record: {record[:80]!r}")
+        return
+    try:
+        path = raw_path.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(f"skipped a path that is not UTF-8: {raw_path[:80]!r}")
+        return
+    oid = fields[2].decode()
+    size = sizes.get(bytes.fromhex(oid)) if kind == "blob" else None
+    builder.add(path, cast(EntryType, kind), oid, None if size is None or size < 0 else size,
+                fields[0].decode())  # fmt: skip
 
 
 def _read_capped(stream: IO[bytes], size: int, limit: int | None) -> bytes:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from skillmeat.core.marketplace.readers.errors import (
     ReaderError,
@@ -90,6 +94,52 @@ def run_git(
     if check and proc.returncode != 0:
         raise ReaderError(f"git {args[0]} failed: {stderr_summary(proc.stderr)}")
     return proc
+
+
+@contextmanager
+def stream_git(
+    args: Sequence[str], git_dir: Path | None = None, *, timeout: float | None = None
+) -> Iterator[IO[bytes]]:
+    """Run git and hand over its stdout as a stream: big listings are never held whole.
+
+    Raises ReaderError when git fails, ReaderUnavailable when it runs past `timeout`.
+    """
+    with tempfile.TemporaryFile() as errors:  # a file: a chatty stderr cannot block git
+        try:
+            proc = subprocess.Popen(
+                git_command(args, git_dir), stdout=subprocess.PIPE, stderr=errors, env=git_env()
+            )
+        except FileNotFoundError as exc:
+            raise ReaderUnavailable("git is not installed or not on PATH") from exc
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        assert proc.stdout is not None
+        try:
+            yield proc.stdout
+            proc.stdout.read()  # whatever the caller left, so git can finish
+        finally:
+            proc.stdout.close()
+            if proc.poll() is None and not _finishes(proc):
+                proc.kill()
+            proc.wait()
+            if timer is not None:
+                timer.cancel()
+        if proc.returncode == 0:
+            return
+        if proc.returncode < 0 and timeout:
+            raise ReaderUnavailable(f"git {args[0]} timed out after {timeout:.0f}s")
+        errors.seek(0)
+        raise ReaderError(f"git {args[0]} failed: {stderr_summary(errors.read(64 << 10))}")
+
+
+def _finishes(proc: subprocess.Popen[bytes]) -> bool:
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 def stderr_summary(stderr: bytes) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import logging
 import re
-import sys
 import threading
 import time
 from collections import deque
@@ -25,7 +24,7 @@ from skillmeat.core.marketplace.readers.errors import (
     RefNotFound,
     RepositoryNotFound,
 )
-from skillmeat.core.marketplace.tree import RepoTree, TreeEntry
+from skillmeat.core.marketplace.tree import InvalidObjectId, RepoTree, TreeBuilder
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +32,7 @@ _JSON = "application/vnd.github+json"
 _SHA = "application/vnd.github.sha"
 _SHA_RE = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _TOKEN_HINT = "set SKILLMEAT_GITHUB_TOKEN"
+BLOB_CACHE_BYTES = 64 << 20
 
 
 class GitHubReader:
@@ -72,8 +72,10 @@ class GitHubReader:
         self._own_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=self._timeout)
         self._lock = threading.Lock()
+        # Whole blobs by sha, oldest dropped first past a budget: a big scan reads many.
         self._blobs: dict[str, bytes] = {}
-        self._files: dict[str, dict[str, str]] = {}  # commit -> path -> blob sha
+        self._blob_bytes = 0
+        self._trees: dict[str, RepoTree] = {}  # commit -> its listing, for reads by path
 
     @classmethod
     def from_settings(
@@ -130,10 +132,11 @@ class GitHubReader:
             log.info("tree of %s@%s truncated by GitHub; walking subtrees", self.slug, commit)
             result = self._walk(commit)
         else:
-            result = RepoTree(commit, _entries(data, ""))
-        result.entries.sort(key=lambda e: e.path)
+            builder, problems = TreeBuilder(), list[str]()
+            _add_items(builder, data, "", problems)
+            result = builder.build(commit, complete=not problems, problems=problems)
         with self._lock:
-            self._files[commit] = {e.path: e.sha for e in result.entries if e.type == "blob"}
+            self._trees = {commit: result}
         return result
 
     def read(
@@ -141,11 +144,14 @@ class GitHubReader:
     ) -> Mapping[str, bytes]:
         """Read the given blobs; paths that are missing or not files are left out."""
         with self._lock:
-            files = self._files.get(commit)
-        if files is None:
-            self.tree(commit)
-            files = self._files[commit]
-        wanted = {path: files[path] for path in dict.fromkeys(paths) if path in files}
+            tree = self._trees.get(commit)
+        if tree is None:
+            tree = self.tree(commit)
+        wanted: dict[str, str] = {}
+        for path in paths:
+            i = tree.find(path)
+            if i is not None and tree.type(i) == "blob":
+                wanted[path] = tree.sha(i)
         with self._lock:
             missing = sorted({sha for sha in wanted.values() if sha not in self._blobs})
         if len(missing) > 1 and self.workers > 1:
@@ -176,7 +182,7 @@ class GitHubReader:
 
     def _walk(self, commit: str) -> RepoTree:
         """Complete a truncated listing directory by directory, within a request budget."""
-        entries: list[TreeEntry] = []
+        builder = TreeBuilder()
         problems: list[str] = []
         # (path prefix, tree sha, try recursive first); the root is known to be too big.
         pending: deque[tuple[str, str, bool]] = deque([("", commit, False)])
@@ -189,7 +195,7 @@ class GitHubReader:
                     budget -= 1
                     data = self._tree_data(sha, recursive=True)
                     if not data.get("truncated"):
-                        entries.extend(_entries(data, prefix))
+                        _add_items(builder, data, prefix, problems)
                         continue
                     if budget <= 0:  # too big for one request and no budget to go level by level
                         pending.appendleft((prefix, sha, False))
@@ -203,16 +209,14 @@ class GitHubReader:
             except ReaderError as exc:
                 problems.append(f"{where}: {exc}")
                 continue
-            for entry in _entries(data, prefix):
-                entries.append(entry)
-                if entry.type == "tree":
-                    pending.append((entry.path, entry.sha, True))
+            for path, sha in _add_items(builder, data, prefix, problems):
+                pending.append((path, sha, True))
         if pending:
             problems.append(
                 f"tree listing stopped after {self.max_tree_requests - budget} requests; "
                 f"{len(pending)} directories not listed"
             )
-        return RepoTree(commit, entries, complete=not problems, problems=problems)
+        return builder.build(commit, complete=not problems, problems=problems)
 
     def _tree_data(self, sha: str, *, recursive: bool) -> dict[str, Any]:
         params = {"recursive": "1"} if recursive else None
@@ -233,7 +237,17 @@ class GitHubReader:
             raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: {sha}")
         content = base64.b64decode(data.get("content") or "")
         with self._lock:
-            self._blobs[sha] = content
+            self._remember(sha, content)
+
+    def _remember(self, sha: str, content: bytes) -> None:
+        """Cache a blob (call with the lock held), dropping the oldest past the budget."""
+        if sha in self._blobs:
+            return
+        self._blobs[sha] = content
+        self._blob_bytes += len(content)
+        while self._blob_bytes > BLOB_CACHE_BYTES and len(self._blobs) > 1:
+            oldest = next(iter(self._blobs))
+            self._blob_bytes -= len(self._blobs.pop(oldest))
 
     # -- HTTP -------------------------------------------------------------------------------
 
@@ -337,20 +351,36 @@ class GitHubReader:
         return data
 
 
-def _entries(data: Mapping[str, Any], prefix: str) -> list[TreeEntry]:
-    """Map GitHub tree items to TreeEntry with paths from the repository root."""
-    out: list[TreeEntry] = []
-    for item in data.get("tree") or []:
-        kind = item.get("type")
+def _add_items(
+    builder: TreeBuilder, data: Mapping[str, Any], prefix: str, problems: list[str]
+) -> list[tuple[str, str]]:
+    """Add GitHub tree items (paths made relative to the repository root) to `builder`.
+
+    Returns the (path, sha) of each folder added. Items that are not well-formed are
+    skipped and named in `problems`, so the tree is marked incomplete.
+    """
+    folders: list[tuple[str, str]] = []
+    items = data.get("tree")
+    for item in items if isinstance(items, list) else []:
+        kind = item.get("type") if isinstance(item, dict) else None
         if kind not in ("blob", "tree", "commit"):
             continue
-        path = f"{prefix}/{item['path']}" if prefix else item["path"]
-        mode = item.get("mode") or ("040000" if kind == "tree" else "100644")
-        size = item.get("size") if kind == "blob" else None
-        # Interned: a million entries share a handful of mode and type strings.
-        out.append(TreeEntry(path=path, type=sys.intern(kind), sha=item["sha"], size=size,  # type: ignore[arg-type]
-                             mode=sys.intern(mode)))
-    return out
+        name, sha = item.get("path"), item.get("sha")
+        mode, size = item.get("mode"), item.get("size")
+        if not isinstance(name, str) or not name or not isinstance(sha, str):
+            problems.append(f"{prefix or '/'}: skipped a malformed tree item")
+            continue
+        path = f"{prefix}/{name}" if prefix else name
+        mode = mode if isinstance(mode, str) and mode else None
+        size = size if kind == "blob" and isinstance(size, int) and size >= 0 else None
+        try:
+            builder.add(path, kind, sha, size, mode)
+        except InvalidObjectId as exc:
+            problems.append(str(exc))
+            continue
+        if kind == "tree":
+            folders.append((path, sha))
+    return folders
 
 
 def _reset_time(headers: httpx.Headers) -> datetime | None:
