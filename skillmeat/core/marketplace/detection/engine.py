@@ -30,11 +30,12 @@ ReadBlobs = Callable[[list[str], int | None], Mapping[str, bytes]]
 
 JSON_LIMIT = 1 << 20  # manifests and configs are read whole; bigger files are data, not config
 MARKDOWN_LIMIT = 8 << 10  # frontmatter sits at the top of a markdown file
+MARKDOWN_BATCH = 4096  # files per read: at most 32 MiB of markdown held at once
 
 
 def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> list[DetectedArtifact]:
     """Every artifact in `tree` (under `root_hint` if given), hidden low-confidence ones too."""
-    index = TreeIndex(tree.entries, root_hint)
+    index = TreeIndex(tree, root_hint)
     if index.scope and not index.is_dir(index.scope):
         return []
     skills = find_skill_dirs(index)
@@ -55,14 +56,23 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> lis
     collections = find_collections(index, readmes, texts)
     candidates = find_candidates(index, layout, MarkdownFiles(index), collections)
     candidates = {k: c for k, c in candidates.items() if index.in_scope(c.path)}
-    markdown = _read(read, [*skills.values(), *(path for _, path in candidates)], MARKDOWN_LIMIT)
 
     declared_skills = frozenset(
         path for plugin in plugins.values() for path in plugin.declared.get("skills", ())
     )
-    found = detect_skills(index, layout, skills, declared_skills, markdown)
-    found += detect_prompts(layout, candidates, index, markdown)
-    found += detect_configs(index, layout, configs, texts)
+    found = detect_configs(index, layout, configs, texts)
+    del texts
+    # Markdown is read a batch at a time: a big repository's prompts never sit in memory at once.
+    skill_items = list(skills.items())
+    for start in range(0, len(skill_items), MARKDOWN_BATCH):
+        batch = dict(skill_items[start : start + MARKDOWN_BATCH])
+        markdown = _read(read, list(batch.values()), MARKDOWN_LIMIT)
+        found += detect_skills(index, layout, batch, declared_skills, markdown)
+    prompt_keys = sorted(candidates, key=lambda key: key[1])  # both kinds of a path together
+    for start in range(0, len(prompt_keys), MARKDOWN_BATCH):
+        keys = prompt_keys[start : start + MARKDOWN_BATCH]
+        markdown = _read(read, [path for _, path in keys], MARKDOWN_LIMIT)
+        found += detect_prompts(layout, keys, candidates, index, markdown)
     found.sort(key=lambda a: (a.path, a.type))
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
@@ -188,17 +188,23 @@ def container_signal(path: str, layout: Layout) -> str:
 
 def detect_prompts(
     layout: Layout,
+    keys: Iterable[tuple[str, str]],
     candidates: Mapping[tuple[str, str], Candidate],
     index: TreeIndex,
     texts: Mapping[str, bytes],
 ) -> list[DetectedArtifact]:
-    """Score candidates once their frontmatter is read."""
-    docs: dict[str, Markdown] = {}
+    """Score the candidates named by `keys` once their frontmatter is read (in `texts`).
+
+    `candidates` holds them all: a file offered as both kinds is scored against the other.
+    """
     out: list[DetectedArtifact] = []
-    for (kind, path), cand in candidates.items():
-        doc = docs.get(path)
-        if doc is None:
-            doc = docs[path] = parse_markdown(texts.get(path, b""))
+    last: tuple[str, Markdown] | None = None
+    for key in keys:
+        kind, path = key
+        cand = candidates[key]
+        if last is None or last[0] != path:  # keys come sorted by path: parse each file once
+            last = (path, parse_markdown(texts.get(path, b"")))
+        doc = last[1]
         if _yields_to_agent(kind, cand, candidates, doc):
             continue
         if set(cand.signals) == {"agent_frontmatter"} and not _subagent_frontmatter(doc):
@@ -235,7 +241,7 @@ def detect_prompts(
                 type=kind,
                 name=(name if kind == "agent" and name else stem_of(base_of(path))),
                 path=path,
-                content_hash=index.blobs[path].sha,
+                content_hash=index.sha(path),
                 confidence=score.total,
                 score_breakdown=score.signals,
                 title=title,
