@@ -33,7 +33,7 @@ from skillmeat.core.marketplace.artifacts import DetectedArtifact  # noqa: E402
 from skillmeat.core.marketplace.detection import detect  # noqa: E402
 from skillmeat.core.marketplace.merge import apply_scan  # noqa: E402
 from skillmeat.core.marketplace.scanning import scan_source  # noqa: E402
-from skillmeat.core.marketplace.tree import RepoTree, TreeEntry  # noqa: E402
+from skillmeat.core.marketplace.tree import RepoTree, TreeBuilder  # noqa: E402
 
 TYPES = ("skill", "command", "agent", "hook", "mcp_server")
 
@@ -157,13 +157,14 @@ def _plugin_paths(root: str) -> list[str]:
 
 
 def lazy_tree(files: int) -> RepoTree:
-    """A tree of `files` blobs built entry by entry: no file contents are ever held."""
-    entries: list[TreeEntry] = []
+    """A tree of `files` blobs built entry by entry, as a reader builds one: no file
+    contents are ever held."""
+    tree = TreeBuilder()
     dirs: set[str] = set()
     n = 0
-    while len(entries) < files:
+    while len(tree) < files:
         for path in _plugin_paths(f"plugins/group-{n % 50}/plugin-{n}"):
-            entries.append(TreeEntry(path, "blob", hashlib.sha1(path.encode()).hexdigest(), 64))
+            tree.add(path, "blob", hashlib.sha1(path.encode()).hexdigest(), 64)
             head = path.rsplit("/", 1)[0]
             while head not in dirs:
                 dirs.add(head)
@@ -173,40 +174,42 @@ def lazy_tree(files: int) -> RepoTree:
         n += 1
     plugins = [{"name": f"plugin-{i}", "source": f"./plugins/group-{i % 50}/plugin-{i}"}
                for i in range(n)]
-    _MARKETPLACE.append(json.dumps({"plugins": plugins}).encode())
-    entries.append(TreeEntry(".claude-plugin/marketplace.json", "blob", "f" * 40, 64))
+    _MARKETPLACE[:] = [json.dumps({"plugins": plugins}).encode()]
+    tree.add(".claude-plugin/marketplace.json", "blob", "f" * 40, 64)
     dirs.add(".claude-plugin")
-    entries += [TreeEntry(d, "tree", hashlib.sha1(d.encode()).hexdigest()) for d in dirs]
-    return RepoTree(commit="0" * 40, entries=entries)
+    for d in dirs:
+        tree.add(d, "tree", hashlib.sha1(d.encode()).hexdigest())
+    return tree.build("0" * 40)
 
 
 def monorepo_tree(files: int) -> RepoTree:
     """A code-heavy repository: `files` source files in deep packages, plus a `.claude/`
     folder and a skills folder with a few hundred artifacts (contents read on demand)."""
-    entries: list[TreeEntry] = []
+    tree = TreeBuilder()
     dirs: set[str] = {".claude", ".claude/commands", ".claude/agents", "skills"}
     for i in range(100):
-        entries += [TreeEntry(f".claude/commands/c{i}.md", "blob", f"{i:040x}", 64),
-                    TreeEntry(f".claude/agents/a{i}.md", "blob", f"{i + 1000:040x}", 64),
-                    TreeEntry(f"skills/skill-{i}/SKILL.md", "blob", f"{i + 2000:040x}", 64)]
+        tree.add(f".claude/commands/c{i}.md", "blob", f"{i:040x}", 64)
+        tree.add(f".claude/agents/a{i}.md", "blob", f"{i + 1000:040x}", 64)
+        tree.add(f"skills/skill-{i}/SKILL.md", "blob", f"{i + 2000:040x}", 64)
         dirs.add(f"skills/skill-{i}")
     n = 0
-    while len(entries) < files:
+    while len(tree) < files:
         folder = f"services/svc-{n // 1000}/src/pkg-{n // 50}"
         dirs.update((f"services/svc-{n // 1000}", f"services/svc-{n // 1000}/src", folder))
-        entries += [TreeEntry(f"{folder}/module_{n}_{j}.py", "blob",
-                              hashlib.sha1(f"{n}/{j}".encode()).hexdigest(), 64)
-                    for j in range(20)]
+        for j in range(20):
+            tree.add(f"{folder}/module_{n}_{j}.py", "blob",
+                     hashlib.sha1(f"{n}/{j}".encode()).hexdigest(), 64)
         n += 1
     dirs.add("services")
-    entries += [TreeEntry(d, "tree", hashlib.sha1(d.encode()).hexdigest()) for d in dirs]
-    return RepoTree(commit="0" * 40, entries=entries)
+    for d in dirs:
+        tree.add(d, "tree", hashlib.sha1(d.encode()).hexdigest())
+    return tree.build("0" * 40)
 
 
 def peak_memory_child(files: int, shape: str) -> None:
     """In a child process: hold a `files`-file tree (contents are read on demand, as a scan
     reads them from its repository), run detection, print peak RSS in MiB."""
-    _MARKETPLACE.append(b'{"plugins": []}')
+    _MARKETPLACE[:] = [b'{"plugins": []}']
     tree = lazy_tree(files) if shape == "marketplace" else monorepo_tree(files)
     gc.collect()
 
@@ -215,7 +218,7 @@ def peak_memory_child(files: int, shape: str) -> None:
 
     found = detect(tree, read)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{peak:.0f} {len(tree.entries)} {len(found)}")
+    print(f"{peak:.0f} {len(tree)} {len(found)}")
 
 
 def main() -> None:
