@@ -71,8 +71,12 @@ class TreeBuilder:
             oid = bytes.fromhex(sha)
         except ValueError:
             raise InvalidObjectId(f"{path}: object id {sha[:80]!r} is not hexadecimal") from None
+        if len(sha) != 2 * len(oid):  # fromhex() skips whitespace; an object id has none
+            raise InvalidObjectId(f"{path}: object id {sha[:80]!r} is not hexadecimal")
         if len(oid) not in (20, 32) or (self._width and len(oid) != self._width):
             raise InvalidObjectId(f"{path}: object id {sha[:80]!r} has the wrong length")
+        if size is not None and not 0 <= size < 1 << 63:
+            raise ValueError(f"{path}: size {size} is out of range")
         self._width = len(oid)
         key = (type, mode or _DEFAULT_MODES.get(type, "100644"))
         code = self._code_of.get(key)

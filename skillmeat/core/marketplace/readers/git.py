@@ -179,7 +179,7 @@ class GitReader:
         config = self.git_dir / "config"
         return config.exists() and b"[skillmeat]" in config.read_bytes()
 
-    def _init_repo(self) -> None:
+    def _init_repo(self, object_format: str) -> None:
         """Create the bare partial-clone repository (call with the lock held).
 
         It is built under a temporary name and renamed into place, so a reader that does
@@ -189,7 +189,8 @@ class GitReader:
             return
         staging = self.git_dir.with_name(f"{self.git_dir.name}.init-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
-        run_git(["init", "--bare", "--quiet", str(staging)], timeout=self.timeout)
+        run_git(["init", "--bare", "--quiet", f"--object-format={object_format}", str(staging)],
+                timeout=self.timeout)
         settings = [
             ("core.repositoryFormatVersion", "1"),
             ("core.logAllRefUpdates", "false"),
@@ -232,7 +233,7 @@ class GitReader:
         if self._has_commit(commit):
             return
         with self._locked():
-            self._init_repo()
+            self._init_repo("sha256" if len(commit) == 64 else "sha1")
             if self._has_commit(commit):
                 return
             proc = self._fetch(f"+{commit}:{_KEPT}{commit}")

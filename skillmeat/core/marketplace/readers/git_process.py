@@ -118,7 +118,8 @@ def stream_git(
         assert proc.stdout is not None
         try:
             yield proc.stdout
-            proc.stdout.read()  # whatever the caller left, so git can finish
+            while proc.stdout.read(1 << 20):  # whatever the caller left, so git can finish
+                pass
         finally:
             proc.stdout.close()
             if proc.poll() is None and not _finishes(proc):

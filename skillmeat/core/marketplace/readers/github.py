@@ -24,7 +24,7 @@ from skillmeat.core.marketplace.readers.errors import (
     RefNotFound,
     RepositoryNotFound,
 )
-from skillmeat.core.marketplace.tree import InvalidObjectId, RepoTree, TreeBuilder
+from skillmeat.core.marketplace.tree import RepoTree, TreeBuilder
 
 log = logging.getLogger(__name__)
 
@@ -361,9 +361,13 @@ def _add_items(
     """
     folders: list[tuple[str, str]] = []
     items = data.get("tree")
-    for item in items if isinstance(items, list) else []:
+    if not isinstance(items, list):
+        problems.append(f"{prefix or '/'}: GitHub sent no tree listing")
+        return folders
+    for item in items:
         kind = item.get("type") if isinstance(item, dict) else None
         if kind not in ("blob", "tree", "commit"):
+            problems.append(f"{prefix or '/'}: skipped a tree item of unknown type")
             continue
         name, sha = item.get("path"), item.get("sha")
         mode, size = item.get("mode"), item.get("size")
@@ -375,7 +379,7 @@ def _add_items(
         size = size if kind == "blob" and isinstance(size, int) and size >= 0 else None
         try:
             builder.add(path, kind, sha, size, mode)
-        except InvalidObjectId as exc:
+        except ValueError as exc:  # InvalidObjectId, or a size no file has
             problems.append(str(exc))
             continue
         if kind == "tree":
