@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -157,9 +157,23 @@ MERGE_COLUMNS = (
 )
 
 
-def merge_snapshot(session: Session, source_id: str) -> list[Row[Any]]:
-    """Every entry of a source with the columns a merge compares (not whole ORM objects)."""
-    return list(session.execute(select(*MERGE_COLUMNS).where(Entry.source_id == source_id)))
+def merge_snapshot(session: Session, source_id: str,
+                   page: int = 2000) -> Iterator[list[Row[Any]]]:
+    """Every entry of a source with the columns a merge compares (not whole ORM objects),
+    a page at a time in (type, path) order: the unique index serves each page, and rows
+    may be written between pages (a merge never changes type or path)."""
+    stmt = (select(*MERGE_COLUMNS).where(Entry.source_id == source_id)
+            .order_by(Entry.artifact_type, Entry.path).limit(page))
+    after: tuple[str, str] | None = None
+    while True:
+        query = stmt if after is None else stmt.where(
+            tuple_(Entry.artifact_type, Entry.path) > tuple_(literal(after[0]), literal(after[1])))
+        rows = list(session.execute(query))
+        if rows:
+            yield rows
+        if len(rows) < page:
+            return
+        after = (rows[-1].artifact_type, rows[-1].path)
 
 
 ENTRIES: Table = Entry.__table__  # type: ignore[assignment]

@@ -132,3 +132,45 @@ def test_cursor_codec_rejects_tampering_and_other_scopes() -> None:
         codec.decode("!!!", "scope-a")
     with pytest.raises(errors.InvalidInput):
         codec.decode("A" * 5000, "scope-a")
+
+
+def test_merge_across_many_snapshot_pages_and_write_batches(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small pages and batches: every entry is compared once, whatever page it falls on."""
+    from skillmeat.core.marketplace import merge
+
+    monkeypatch.setattr(merge, "SNAPSHOT_PAGE", 3)
+    monkeypatch.setattr(merge._Writes, "BATCH", 2)
+    rng = random.Random(11)
+    # Paths that sort differently by byte, by case and across types.
+    universe = [(t, p) for t in ("agent", "command", "skill")
+                for p in ("a", "a-b", "a/b", "A", "z", "é/x", "a.md", "b/c/d", "m", "n")]
+    with db.session() as s:
+        source_id = sources.create_source(s, "https://github.com/a/b").id
+    live: dict[tuple[str, str], str] = {}  # (type, path) -> detected sha, not removed
+    seen: dict[tuple[str, str], str] = {}  # every entry ever stored -> its last sha
+    for step in range(25):
+        chosen = rng.sample(universe, rng.randint(0, len(universe)))
+        shas = {key: rng.choice("ab") for key in chosen}
+        with db.session() as s:
+            source = sources.get_source(s, source_id, lock=True)
+            result = apply_scan(s, source, f"{step:08x}",
+                                [art(p, t, shas[(t, p)]) for t, p in chosen])
+        # A returning entry counts as updated, as does a changed one.
+        assert result.new == len([k for k in chosen if k not in seen])
+        assert result.removed == len(set(live) - set(chosen))
+        assert result.updated == len([k for k in chosen if k in seen
+                                      and (k not in live or seen[k] != shas[k])])
+        live = shas
+        seen.update(shas)
+        with db.session(write=False) as s:
+            rows = {(e.artifact_type, e.path): e for e in s.query(MarketplaceCatalogEntry)}
+        assert {k for k, e in rows.items() if e.removed_at is None} == set(live)
+        assert all(rows[k].detected_sha == sha for k, sha in live.items())
+        assert _fresh_matrix(db, source_id) == sources_counts(db, source_id)
+
+
+def sources_counts(db: Database, source_id: str) -> dict[str, int]:
+    with db.session(write=False) as s:
+        return sources.get_source(s, source_id).catalog_counts

@@ -22,6 +22,7 @@ from skillmeat.core.marketplace.catalog import refresh_counts
 from skillmeat.core.marketplace.status import derive_status
 
 _SHA = re.compile(r"^[0-9a-fA-F]{4,64}$")
+SNAPSHOT_PAGE = 2000  # existing entries compared per query
 # Columns a scan owns; everything else on an entry belongs to people or to importing.
 SCAN_FIELDS = ("detected_sha", "confidence_score", "score_breakdown", "title", "description",
                "detected_version", "upstream_url")
@@ -93,44 +94,26 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     _validate(artifacts)
     now = utcnow()
     result = MergeResult(commit=commit)
-    snapshot = repo.merge_snapshot(session, source.id)
-    existing = {(row.artifact_type, row.path): row for row in snapshot}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    writes = _Writes(session)
     prefixes = upstream_prefixes(source)
+    detected = {(art.type, art.path): art for art in artifacts}  # unique: validated above
 
-    for art in artifacts:
-        values = _scan_values(prefixes, art)
-        row = existing.pop((art.type, art.path), None)
-        if row is None:
-            inserts.append(_new_row(source.id, art, values, now))
-            result.new += 1
-            continue
-        change = {k: v for k, v in values.items() if getattr(row, k) != v}
-        if not row.renamed and row.name != art.name.strip()[:255]:
-            change["name"] = art.name.strip()[:255]
-        if row.removed_at is not None:
-            change["removed_at"] = None
-        if "detected_sha" in change or "removed_at" in change:
-            change["detected_at"] = now
-            result.updated += 1
-        else:
-            result.unchanged += 1
-        if change:
-            facts = {**row._asdict(), **change}
-            change["status"] = _status(facts)
-            updates.append({"id": row.id, "updated_at": now, **change})
-
-    if complete:
-        for row in existing.values():
-            if row.removed_at is None:
+    for page in repo.merge_snapshot(session, source.id, SNAPSHOT_PAGE):
+        for row in page:
+            art = detected.pop((row.artifact_type, row.path), None)
+            if art is not None:
+                _compare(row, art, _scan_values(prefixes, art), now, result, writes.updates)
+            elif complete and row.removed_at is None:
                 facts = {**row._asdict(), "removed_at": now}
-                updates.append({"id": row.id, "removed_at": now, "status": _status(facts),
-                                "updated_at": now})
+                writes.updates.append({"id": row.id, "removed_at": now,
+                                       "status": _status(facts), "updated_at": now})
                 result.removed += 1
-
-    repo.insert_entries(session, inserts)
-    repo.update_entries(session, updates)
+            writes.flush_full()
+    for art in detected.values():
+        writes.inserts.append(_new_row(source.id, art, _scan_values(prefixes, art), now))
+        result.new += 1
+        writes.flush_full()
+    writes.flush()
     refresh_counts(session, source)
     source.last_scanned_sha = commit
     source.last_sync_at = now
@@ -138,6 +121,47 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     source.last_error = None
     session.flush()
     return result
+
+
+def _compare(row: Any, art: DetectedArtifact, values: dict[str, Any], now: Any,
+             result: MergeResult, updates: list[dict[str, Any]]) -> None:
+    """Update one existing entry from its detection; counts it as updated or unchanged."""
+    change = {k: v for k, v in values.items() if getattr(row, k) != v}
+    if not row.renamed and row.name != art.name.strip()[:255]:
+        change["name"] = art.name.strip()[:255]
+    if row.removed_at is not None:
+        change["removed_at"] = None
+    if "detected_sha" in change or "removed_at" in change:
+        change["detected_at"] = now
+        result.updated += 1
+    else:
+        result.unchanged += 1
+    if change:
+        facts = {**row._asdict(), **change}
+        change["status"] = _status(facts)
+        updates.append({"id": row.id, "updated_at": now, **change})
+
+
+class _Writes:
+    """Row writes of one merge, sent a batch at a time inside its transaction, so a scan
+    of 100,000s of artifacts never holds every row's parameters at once."""
+
+    BATCH = 2000
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+
+    def flush_full(self) -> None:
+        if len(self.inserts) >= self.BATCH or len(self.updates) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        repo.insert_entries(self.session, self.inserts)
+        repo.update_entries(self.session, self.updates)
+        self.inserts.clear()
+        self.updates.clear()
 
 
 def _status(facts: dict[str, Any]) -> str:

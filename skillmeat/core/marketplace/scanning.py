@@ -138,6 +138,7 @@ def scan_source(db: Database, settings: Settings, source_id: str, *, trigger: st
                 tree, artifacts = detect_at(reader, outcome.commit, source.root_hint,
                                             settings.max_tree_entries)
                 tree_complete, outcome.problems = tree.complete, list(tree.problems)
+                del tree  # the merge needs only the artifacts: free the listing first
         finally:
             reader.close()
     except (ReaderError, SkillMeatError) as exc:
