@@ -75,17 +75,27 @@ def iter_files(files: int, shape: str = "marketplace") -> Iterator[tuple[str, by
 
 
 def _stream(out: IO[bytes], files: int, shape: str) -> int:
-    """Write the fast-import stream: each distinct content once, then the commit."""
+    """Write the fast-import stream: shared contents once as marked blobs, then the commit.
+
+    Markdown files end with a comment naming their path, so each is a distinct blob (a
+    scan then reads as many blobs as a real repository of this shape would make it read);
+    they are written inline in the commit.
+    """
     marks: dict[bytes, int] = {}
-    for _, content in iter_files(files, shape):
-        if content not in marks:
+    for path, content in iter_files(files, shape):
+        if not path.endswith(".md") and content not in marks:
             marks[content] = len(marks) + 1
             out.write(b"blob\nmark :%d\ndata %d\n%s\n" % (marks[content], len(content), content))
     out.write(b"commit refs/heads/main\nauthor %s\ncommitter %s\ndata %d\n%s"
               % (_IDENTITY, _IDENTITY, len(_MESSAGE), _MESSAGE))
     count = 0
     for path, content in iter_files(files, shape):
-        out.write(b"M 100644 :%d %s\n" % (marks[content], path.encode()))
+        name = path.encode()
+        if path.endswith(".md"):
+            unique = content + b"\n<!-- %s -->\n" % name
+            out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (name, len(unique), unique))
+        else:
+            out.write(b"M 100644 :%d %s\n" % (marks[content], name))
         count += 1
     out.write(b"\ndone\n")
     return count
