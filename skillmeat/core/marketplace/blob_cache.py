@@ -92,7 +92,7 @@ class CachedReader:
     def __init__(self, inner: RepoReader, cache: BlobCache) -> None:
         self.inner = inner
         self.cache = cache
-        self._trees: dict[str, RepoTree] = {}
+        self._tree: RepoTree | None = None  # the last tree listed: reads look paths up in it
 
     def resolve(self) -> str:
         return self.inner.resolve()
@@ -102,13 +102,14 @@ class CachedReader:
         if tree is None:
             tree = self.inner.tree(commit)
             self.cache.put_tree(tree)
-        self._trees = {commit: tree}
+        self._tree = tree
         return tree
 
     def read(
         self, commit: str, paths: Iterable[str], limit: int | None = None
     ) -> Mapping[str, bytes]:
-        index = self._trees.get(commit) or self.tree(commit)
+        index = self._tree if self._tree is not None and self._tree.commit == commit \
+            else self.tree(commit)
         out: dict[str, bytes] = {}
         missing: list[str] = []
         for path in dict.fromkeys(paths):

@@ -134,9 +134,8 @@ class GitReader:
         self, commit: str, paths: Iterable[str], limit: int | None = None
     ) -> Mapping[str, bytes]:
         """The bytes of each readable regular file among `paths`, capped at `limit` each."""
-        tree = self._tree if self._tree is not None and self._tree.commit == commit else None
-        if tree is None:
-            tree = self.tree(commit)
+        tree = self._tree if self._tree is not None and self._tree.commit == commit \
+            else self.tree(commit)
         wanted: dict[str, list[str]] = {}
         for path in paths:
             i = tree.find(path)
