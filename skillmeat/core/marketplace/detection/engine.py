@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection.configs import (
@@ -63,18 +63,20 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> lis
     found = detect_configs(index, layout, configs, texts)
     del texts
     # Markdown is read a batch at a time: a big repository's prompts never sit in memory at once.
-    skill_items = list(skills.items())
-    for start in range(0, len(skill_items), MARKDOWN_BATCH):
-        batch = dict(skill_items[start : start + MARKDOWN_BATCH])
-        markdown = _read(read, list(batch.values()), MARKDOWN_LIMIT)
-        found += detect_skills(index, layout, batch, declared_skills, markdown)
-    prompt_keys = sorted(candidates, key=lambda key: key[1])  # both kinds of a path together
-    for start in range(0, len(prompt_keys), MARKDOWN_BATCH):
-        keys = prompt_keys[start : start + MARKDOWN_BATCH]
+    for batch in _batches(list(skills.items())):
+        markdown = _read(read, [path for _, path in batch], MARKDOWN_LIMIT)
+        found += detect_skills(index, layout, dict(batch), declared_skills, markdown)
+    # Sorted by path: both kinds offered for one file land in the same batch.
+    for keys in _batches(sorted(candidates, key=lambda key: key[1])):
         markdown = _read(read, [path for _, path in keys], MARKDOWN_LIMIT)
         found += detect_prompts(layout, keys, candidates, index, markdown)
     found.sort(key=lambda a: (a.path, a.type))
     return found
+
+
+def _batches(items: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+    for start in range(0, len(items), MARKDOWN_BATCH):
+        yield items[start : start + MARKDOWN_BATCH]
 
 
 def _read(read: ReadBlobs, paths: list[str], limit: int) -> Mapping[str, bytes]:
