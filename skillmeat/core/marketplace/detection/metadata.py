@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection.frontmatter import Markdown
 from skillmeat.core.marketplace.detection.manifests import Plugin
+from skillmeat.core.marketplace.detection.scoring import Score
 
 MAX_TEXT = 1000  # long descriptions are trimmed: the catalog shows a summary, not the document
 
@@ -24,3 +26,12 @@ def describe(doc: Markdown, plugin: Plugin | None) -> tuple[str | None, str | No
     if version is None and plugin is not None:
         version = plugin.version  # a component ships with its plugin's version
     return clip(title), clip(doc.text("description")), version
+
+
+def markdown_artifact(kind: str, name: str, path: str, content_hash: str, score: Score,
+                      doc: Markdown, plugin: Plugin | None) -> DetectedArtifact:
+    """An artifact defined by a markdown file, with its display fields from that file."""
+    title, description, version = describe(doc, plugin)
+    return DetectedArtifact(type=kind, name=name, path=path, content_hash=content_hash,
+                            confidence=score.total, score_breakdown=score.signals, title=title,
+                            description=description, version=version)

@@ -11,7 +11,7 @@ from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection.frontmatter import Markdown, parse_markdown
 from skillmeat.core.marketplace.detection.index import TreeIndex
 from skillmeat.core.marketplace.detection.layout import Layout
-from skillmeat.core.marketplace.detection.metadata import describe
+from skillmeat.core.marketplace.detection.metadata import markdown_artifact
 from skillmeat.core.marketplace.detection.paths import (
     DOC_DIRS,
     OTHER_HARNESS_DIRS,
@@ -234,21 +234,9 @@ def detect_prompts(
             score.add("empty", -40)
         if is_placeholder_text(description) or is_placeholder_name(name):
             score.add("placeholder", -70)
-        plugin = layout.plugin_of(path)
-        title, desc, version = describe(doc, plugin)
-        out.append(
-            DetectedArtifact(
-                type=kind,
-                name=(name if kind == "agent" and name else stem_of(base_of(path))),
-                path=path,
-                content_hash=index.sha(path),
-                confidence=score.total,
-                score_breakdown=score.signals,
-                title=title,
-                description=desc,
-                version=version,
-            )
-        )
+        shown = name if kind == "agent" and name else stem_of(base_of(path))
+        out.append(markdown_artifact(kind, shown, path, index.sha(path), score, doc,
+                                     layout.plugin_of(path)))
     return out
 
 

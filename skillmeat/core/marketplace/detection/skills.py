@@ -9,7 +9,7 @@ from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection.frontmatter import parse_markdown
 from skillmeat.core.marketplace.detection.index import TreeIndex
 from skillmeat.core.marketplace.detection.layout import Layout
-from skillmeat.core.marketplace.detection.metadata import describe
+from skillmeat.core.marketplace.detection.metadata import markdown_artifact
 from skillmeat.core.marketplace.detection.paths import (
     DOC_DIRS,
     OTHER_HARNESS_DIRS,
@@ -93,18 +93,6 @@ def detect_skills(
         if OTHER_HARNESS_DIRS.within(above):
             score.add("other_harness", -15)
         content_hash = index.sha(folder) if folder else index.sha(path)
-        title, desc, version = describe(doc, owner)
-        out.append(
-            DetectedArtifact(
-                type="skill",
-                name=name or folder_name or "skill",
-                path=folder,
-                content_hash=content_hash,
-                confidence=score.total,
-                score_breakdown=score.signals,
-                title=title,
-                description=desc,
-                version=version,
-            )
-        )
+        out.append(markdown_artifact("skill", name or folder_name or "skill", folder,
+                                     content_hash, score, doc, owner))
     return out
