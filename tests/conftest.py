@@ -28,7 +28,7 @@ from skillmeat.cache.models import Base
 from skillmeat.config import Settings
 from skillmeat.core.cursor import CursorCodec
 
-pytest_plugins = ["tests.fakes.github_server"]
+pytest_plugins = ["tests.fakes.github_server", "tests.claude_cli"]
 
 # Nothing in the suite may leave the machine: git may only use local repositories, and any
 # HTTP client that is not talking to loopback goes to a dead loopback proxy and fails fast.
