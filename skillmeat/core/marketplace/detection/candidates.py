@@ -46,12 +46,39 @@ class Candidate:
 
 
 class Candidates(dict[Key, Candidate]):
+    """Candidates by (kind, path), and the loose sets still to be probed before they join."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loose_sets: dict[str, list[str]] = {}  # folder -> its loose prompts, sorted
+
     def add(self, kind: str, path: str) -> Candidate:
         key = (kind, path)
         found = self.get(key)
         if found is None:
             found = self[key] = Candidate(kind, path)
         return found
+
+    def probes(self) -> dict[str, list[str]]:
+        """Loose sets of more than PROBE unclaimed files -> the files to read first.
+
+        A folder of subagents is subagents throughout; a folder of documents is not. Its
+        first files tell which, so a documentation tree costs PROBE reads, not one per page.
+        """
+        out = {}
+        for folder, paths in self.loose_sets.items():
+            unclaimed = [path for path in paths if ("agent", path) not in self]
+            if len(unclaimed) > PROBE:
+                out[folder] = unclaimed[:PROBE]
+        return out
+
+    def admit(self, failed: set[str]) -> None:
+        """Offer the loose sets as agents, but for the folders whose probes found none."""
+        for folder, paths in self.loose_sets.items():
+            if folder not in failed:
+                for path in paths:
+                    self.add("agent", path).offer("loose_set")
+        self.loose_sets = {}
 
 
 class MarkdownFiles:
@@ -86,8 +113,7 @@ def find_candidates(
 ) -> Candidates:
     """Command and agent candidates from paths, manifests and install READMEs."""
     found = Candidates()
-    loose = _anchored(index, layout, found)
-    _loose_sets(loose, found)
+    found.loose_sets = _loose_sets(_anchored(index, layout, found))
     _declared(index, layout, files, found)
     for folder, kinds in collections.items():
         for path in files.under(folder):
@@ -109,40 +135,20 @@ def _anchored(index: TreeIndex, layout: Layout, found: Candidates) -> dict[str, 
     return loose
 
 
-def _loose_sets(loose: dict[str, list[str]], found: Candidates) -> None:
+def _loose_sets(loose: dict[str, list[str]]) -> dict[str, list[str]]:
     """Prompts outside any standard place, several to a folder or to a set of category folders
-    (a subagent collection): offered as agents, kept only with subagent frontmatter."""
+    (a subagent collection): agent candidates, kept only with subagent frontmatter."""
     by_parent: dict[str, int] = {}
     for folder, paths in loose.items():
         if folder:
             above = parent_of(folder)
             by_parent[above] = by_parent.get(above, 0) + len(paths)
+    sets = {}
     for folder, paths in loose.items():
         among = by_parent[parent_of(folder)] if folder else 0  # with its sibling folders
         if len(paths) >= MIN_COLLECTION or among >= MIN_COLLECTION:
-            for path in paths:
-                found.add("agent", path).offer("loose_set")
-
-
-def probes(found: Mapping[Key, Candidate]) -> dict[str, list[str]]:
-    """Folders of loose-set candidates with more than PROBE files -> the files to try first.
-
-    A folder of subagents is subagents throughout; a folder of documents is not. Its first
-    files tell which, so a documentation tree costs PROBE reads, not one per page.
-    """
-    by_folder: dict[str, list[str]] = {}
-    for cand in found.values():
-        if cand.reason == "loose_set":
-            by_folder.setdefault(parent_of(cand.path), []).append(cand.path)
-    return {folder: sorted(paths)[:PROBE] for folder, paths in by_folder.items()
-            if len(paths) > PROBE}
-
-
-def drop_folders(found: dict[Key, Candidate], folders: set[str]) -> None:
-    """Forget the loose-set candidates of `folders` (their probes found no subagent)."""
-    for key in [k for k, c in found.items()
-                if c.reason == "loose_set" and parent_of(c.path) in folders]:
-        del found[key]
+            sets[folder] = sorted(paths)
+    return sets
 
 
 def _declared(index: TreeIndex, layout: Layout, files: MarkdownFiles, found: Candidates) -> None:

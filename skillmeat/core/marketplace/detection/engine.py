@@ -6,12 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
-from skillmeat.core.marketplace.detection.candidates import (
-    MarkdownFiles,
-    drop_folders,
-    find_candidates,
-    probes,
-)
+from skillmeat.core.marketplace.detection.candidates import MarkdownFiles, find_candidates
 from skillmeat.core.marketplace.detection.configs import (
     config_candidates,
     declared_configs,
@@ -59,9 +54,9 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> lis
         return []
     index, layout, skills, signal = survey.index, survey.layout, survey.skills, survey.signal
     found_all = find_candidates(index, layout, MarkdownFiles(index), survey.collections)
+    found_all.admit(_probe(read, found_all.probes()))
     candidates = {k: c for k, c in found_all.items() if index.in_scope(c.path)}
     del found_all
-    drop_folders(candidates, _probe(read, probes(candidates)))
     declared_skills = frozenset(
         path for plugin in layout.plugins.values() for path in plugin.declared.get("skills", ())
     )
@@ -114,13 +109,16 @@ def _survey(tree: RepoTree, read: ReadBlobs, root_hint: str | None) -> _Survey |
 def _probe(read: ReadBlobs, tries: dict[str, list[str]]) -> set[str]:
     """Folders none of whose tried files is a subagent (read in batches, like all markdown)."""
     pairs = [(folder, path) for folder, paths in tries.items() for path in paths]
-    empty = set(tries)
+    failed = set(tries)
     for batch in _batches(pairs):
         texts = _read(read, [path for _, path in batch], MARKDOWN_LIMIT)
         for folder, path in batch:
-            if folder in empty and complete_subagent(parse_markdown(texts.get(path, b""))):
-                empty.discard(folder)
-    return empty
+            raw = texts.get(path, b"")
+            # No frontmatter, no subagent: most documents are settled without parsing.
+            if folder in failed and raw.lstrip(b"\xef\xbb\xbf").startswith(b"---") and \
+                    complete_subagent(parse_markdown(raw)):
+                failed.discard(folder)
+    return failed
 
 
 def _batches(items: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
