@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceSource, utcnow
 from skillmeat.config import Settings
+from skillmeat.core.marketplace.detection import DETECTOR_VERSION
 from skillmeat.core.marketplace.scheduler import rescan_all
 from tests.fakes.github_server import FakeGitHub
 from tests.gitrepo import agent, command, commit, skill
@@ -96,6 +97,22 @@ def test_rescan_keeps_exclusion_when_artifact_disappears_and_returns(
         "excluded", excluded["excluded_at"], "a duplicate")
     default_view = client.get(f"{BASE}/{sid}/artifacts").json()
     assert "skills/docx" not in [i["path"] for i in default_view["items"]]
+
+
+def test_source_scanned_by_an_older_detector_is_detected_again_and_keeps_exclusions(
+        client: httpx.Client, db: Database, source: dict[str, Any]) -> None:
+    sid = source["id"]
+    docx = entries(client, sid)["skills/docx"]
+    client.patch(f"{BASE}/{sid}/artifacts/{docx['id']}/exclude", json={"reason": "a duplicate"})
+    assert client.post(f"{BASE}/{sid}/rescan").json()["unchanged"] is True
+    with db.session() as s:  # as a scan by an older release of the detection rules left it
+        s.get(MarketplaceSource, sid).detector_version = "0"
+    body = client.post(f"{BASE}/{sid}/rescan").json()
+    assert (body["unchanged"], body["commit"]) == (False, source["last_scanned_sha"])
+    again = entries(client, sid)["skills/docx"]
+    assert (again["status"], again["excluded_reason"]) == ("excluded", "a duplicate")
+    with db.session() as s:
+        assert s.get(MarketplaceSource, sid).detector_version == DETECTOR_VERSION
 
 
 def test_second_scan_while_one_holds_the_lease_is_409(client: httpx.Client, db: Database,

@@ -125,8 +125,9 @@ def test_commands_with_nested_namespaces() -> None:
             ".claude/commands/deploy.md": command(),
             ".claude/commands/frontend/build.md": "Build the frontend: $ARGUMENTS\n",
             ".claude/commands/frontend/css/lint.md": "Lint CSS\n",
-            "commands/tools/api-scaffold.md": "Scaffold an API\n",
-            "commands/create-template.md": "Create a document from a template\n",
+            "commands/tools/api-scaffold.md": "Scaffold an API named $ARGUMENTS\n",
+            # "create-template" is a command that makes templates, not a template itself.
+            "commands/create-template.md": "Create a document from the template $1\n",
         }
     )
     found = repo.by_path()

@@ -86,7 +86,9 @@ def test_marketplace_relative_sources_and_plugin_root() -> None:
     cmd = found[("command", "plugins/formatter/commands/fmt.md")]
     assert "plugin" in cmd.score_breakdown and cmd.version == "3.1.0"
     nested = found[("command", "plugins/formatter/src/commands/fmt.md")]
-    assert "collection" in nested.score_breakdown and nested.confidence < cmd.confidence
+    # Not at the plugin root, so no owner claims it: the repository's signal stands in.
+    assert "plugin" not in nested.score_breakdown and "repo_signal" in nested.score_breakdown
+    assert nested.confidence < cmd.confidence
     hook = found[("hook", "plugins/formatter/hooks/hooks.json")]
     assert "plugin_hooks" in hook.score_breakdown and hook.name == "formatter"
 

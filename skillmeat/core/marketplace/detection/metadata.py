@@ -33,5 +33,5 @@ def markdown_artifact(kind: str, name: str, path: str, content_hash: str, score:
     """An artifact defined by a markdown file, with its display fields from that file."""
     title, description, version = describe(doc, plugin)
     return DetectedArtifact(type=kind, name=name, path=path, content_hash=content_hash,
-                            confidence=score.total, score_breakdown=score.signals, title=title,
+                            confidence=score.total, score_breakdown=score.breakdown, title=title,
                             description=description, version=version)

@@ -48,7 +48,8 @@ TEST_DIRS = FolderSet(
     }
 )  # fmt: skip
 
-# Documentation trees: a `docs/commands/` folder documents a CLI, it holds no slash commands.
+# Documentation trees: a topic, not an owner. A `docs/commands/` folder usually documents a
+# CLI, so the name counts against a prompt there; it never outweighs a complete definition.
 DOC_DIRS = FolderSet({"docs", "doc", "documentation", "wiki", "website", "_site", "site-docs"})
 
 # Folders a website serves data from: catalog copies of components live there.
@@ -65,6 +66,11 @@ OTHER_HARNESS_DIRS = FolderSet(
         ".qwen", ".kilocode", ".junie", ".crush", ".goose", ".aider",
     }
 )  # fmt: skip
+
+# Folders whose files belong to something else: test inputs, copied code, other assistants'
+# configuration, a website's copies. Whatever their files look like, Claude Code never loads
+# them from there, so these names do exclude (unlike DOC_DIRS, which only count against).
+FOREIGN_DIRS = TEST_DIRS | VENDORED_DIRS | OTHER_HARNESS_DIRS | WEB_DATA_DIRS
 
 # Document names that sit beside artifacts in their folders (compared lower-cased).
 DOC_STEMS = frozenset(

@@ -1,197 +1,66 @@
-"""Slash commands and subagents: markdown prompts found by folder, manifest or install README."""
+"""Slash commands and subagents: candidates scored on evidence that Claude Code would use them.
+
+Three kinds of evidence, each a named signal in the score breakdown:
+
+- an owner Claude Code loads: a project's `.claude/` folder, a plugin, a manifest that lists
+  the file, or a README that installs its folder into `~/.claude/commands` or `~/.claude/agents`;
+- content shaped like the artifact: the frontmatter keys Claude Code reads for that type,
+  `$ARGUMENTS` and positional placeholders, a body addressed to the model;
+- for a loose candidate (no owner), what the repository as a whole shows (repo_signal.py).
+
+A `commands/` or `agents/` folder adds points but never lists a file on its own, and a
+documentation folder counts against a file only while its content is not a complete definition.
+"""
 
 from __future__ import annotations
 
-import bisect
-import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
+from skillmeat.core.marketplace.detection import content
+from skillmeat.core.marketplace.detection.candidates import Candidate, Key, anchor_start
 from skillmeat.core.marketplace.detection.frontmatter import Markdown, parse_markdown
 from skillmeat.core.marketplace.detection.index import TreeIndex
 from skillmeat.core.marketplace.detection.layout import Layout
 from skillmeat.core.marketplace.detection.metadata import markdown_artifact
-from skillmeat.core.marketplace.detection.paths import (
-    DOC_DIRS,
-    OTHER_HARNESS_DIRS,
-    TEST_DIRS,
-    VENDORED_DIRS,
-    WEB_DATA_DIRS,
-    base_of,
-    is_doc_name,
-    is_template_name,
-    parent_of,
-    stem_of,
-)
+from skillmeat.core.marketplace.detection.paths import DOC_DIRS, base_of, parent_of, stem_of
 from skillmeat.core.marketplace.detection.placeholders import (
     is_placeholder_name,
     is_placeholder_text,
 )
+from skillmeat.core.marketplace.detection.repo_signal import RepoSignal
 from skillmeat.core.marketplace.detection.scoring import Score
 
-ANCHORS = {"commands": "command", "agents": "agent"}
-_ANCHOR = re.compile(r"(?:^|/)(commands|agents)/")  # the first match is the outermost folder
-_EXCLUDED_ABOVE = DOC_DIRS | TEST_DIRS | OTHER_HARNESS_DIRS | WEB_DATA_DIRS
-_EXCLUDED_LOOSE = _EXCLUDED_ABOVE | VENDORED_DIRS
-# Path-derived points; the strongest one an entry earns is kept.
-LAYOUT_POINTS = {
-    "command": {"layout": 50, "manifest": 60, "collection_readme": 45},
-    "agent": {
-        "layout": 45,
-        "manifest": 60,
-        "manifest_sibling": 45,
-        "collection_readme": 40,
-        "agent_frontmatter": 20,
+FOLDER_POINTS = 20  # `commands/` or `agents/`: below the listing threshold on its own
+OWNER_POINTS = {
+    "manifest": 40,
+    "collection_readme": 40,
+    "claude_dir": 30,
+    "plugin": 30,
+    "manifest_sibling": 20,  # beside listed agents: its frontmatter must do the rest
+}
+CONTENT_POINTS = {
+    "command": {
+        "command_fields": 15,
+        "arguments": 15,
+        "model_prompt": 10,
+        "positional_arguments": 5,  # `$1` also appears in shell examples and prose
+        "frontmatter_description": 5,  # documentation sites use the key too
     },
+    "agent": {"frontmatter_name": 20, "frontmatter_description": 10, "agent_fields": 10,
+              "model_prompt": 5},
 }
-CONTAINER_POINTS = {
-    "command": {"claude_dir": 30, "plugin": 30, "collection": 10},
-    "agent": {"claude_dir": 20, "plugin": 20, "collection": 5},
-}
-MIN_COLLECTION = 3  # prompts in one folder before it is read as a possible collection
-_COMMAND_FIELDS = ("allowed-tools", "argument-hint", "disable-model-invocation")
-_AGENT_FIELDS = ("tools", "model", "color", "permissionMode", "skills")
-
-
-@dataclass(slots=True)
-class Candidate:
-    kind: str  # "command" or "agent"
-    path: str
-    signals: dict[str, int] = field(default_factory=dict)
-
-    def offer(self, signal: str, points: int) -> None:
-        """Keep only the strongest layout reason for this entry."""
-        best = max(self.signals.values(), default=None)
-        if best is None or points > best:
-            self.signals = {signal: points}
-
-
-class MarkdownFiles:
-    """Markdown paths sorted once, so a folder's files are a range, not a scan."""
-
-    def __init__(self, index: TreeIndex) -> None:
-        self.paths = sorted(index.markdown)
-
-    def under(self, folder: str, direct: bool = False) -> Iterator[str]:
-        prefix = f"{folder}/" if folder else ""
-        paths = self.paths
-        for i in range(bisect.bisect_left(paths, prefix), len(paths)):
-            path = paths[i]
-            if not path.startswith(prefix):
-                break
-            if direct and "/" in path[len(prefix) :]:
-                continue
-            yield path
-
-
-def find_candidates(
-    index: TreeIndex,
-    layout: Layout,
-    files: MarkdownFiles,
-    collections: Mapping[str, set[str]],
-) -> dict[tuple[str, str], Candidate]:
-    """Command and agent candidates from paths and manifests alone (nothing read yet)."""
-    found: dict[tuple[str, str], Candidate] = {}
-
-    def offer(kind: str, path: str, signal: str) -> None:
-        key = (kind, path)
-        cand = found.get(key)
-        if cand is None:
-            cand = found[key] = Candidate(kind, path)
-        cand.offer(signal, LAYOUT_POINTS[kind][signal])
-
-    loose: dict[str, list[str]] = {}
-    for path in index.markdown:
-        kind = _anchored_kind(path, layout)
-        if isinstance(kind, str):
-            offer(kind, path, "layout")
-        elif kind is None and _loose_prompt(path, layout) and "." not in stem_of(base_of(path)):
-            loose.setdefault(parent_of(path), []).append(path)
-    # Prompts outside any standard place, several to a folder or to a set of category
-    # folders (a subagent collection): read them, and keep those with subagent frontmatter.
-    by_collection: dict[str, int] = {}
-    for folder, paths in loose.items():
-        if folder:
-            above = parent_of(folder)
-            by_collection[above] = by_collection.get(above, 0) + len(paths)
-    for folder, paths in loose.items():
-        if len(paths) >= MIN_COLLECTION or (
-            folder and by_collection[parent_of(folder)] >= MIN_COLLECTION
-        ):
-            for path in paths:
-                offer("agent", path, "agent_frontmatter")
-    sibling_dirs: set[str] = set()
-    for plugin in layout.plugins.values():
-        for field_name, kind in (("commands", "command"), ("agents", "agent")):
-            for declared in plugin.declared.get(field_name, ()):
-                if declared.endswith(".md") and index.is_file(declared):
-                    offer(kind, declared, "manifest")
-                    if kind == "agent":
-                        sibling_dirs.add(parent_of(declared))
-                elif index.is_dir(declared):
-                    for path in files.under(declared):
-                        if _loose_prompt(path, layout):
-                            offer(kind, path, "manifest")
-    # Agent files beside the listed ones: a manifest that forgot one (frontmatter decides).
-    for folder in sibling_dirs:
-        for sibling in files.under(folder, direct=True):
-            if ("agent", sibling) not in found and _loose_prompt(sibling, layout):
-                offer("agent", sibling, "manifest_sibling")
-    for folder, kinds in collections.items():
-        for path in files.under(folder):
-            if _loose_prompt(path, layout):
-                for kind in kinds:
-                    offer(kind, path, "collection_readme")
-    return found
-
-
-def _anchored_kind(path: str, layout: Layout) -> str | bool | None:
-    """'command' or 'agent' for a prompt under a `commands/` or `agents/` folder.
-
-    None when there is no such folder above it; False when there is but the file is excluded.
-    """
-    anchor = _ANCHOR.search(path)
-    if anchor is None:
-        return None
-    name = base_of(path)
-    if is_doc_name(name) or is_template_name(name):
-        return False
-    if VENDORED_DIRS.within(parent_of(path)) or _EXCLUDED_ABOVE.within(path[: anchor.start()]):
-        return False
-    if layout.in_skill(path):
-        return False  # a skill's own prompt files are resources of that skill
-    return ANCHORS[anchor.group(1)]
-
-
-def _loose_prompt(path: str, layout: Layout) -> bool:
-    """Whether a markdown file outside the standard folders may be a declared prompt."""
-    name = base_of(path)
-    if is_doc_name(name) or is_template_name(name):
-        return False
-    if _EXCLUDED_LOOSE.within(parent_of(path)):
-        return False
-    return not layout.in_skill(path)
-
-
-def container_signal(path: str, layout: Layout) -> str:
-    """Where the prompt's folder sits: a project's `.claude/`, a plugin root, or elsewhere."""
-    owner_kind, owner_dir = layout.owner(path)
-    anchor = _ANCHOR.search(path)
-    if anchor is None:
-        # Declared by a manifest or a README at a custom path.
-        return "plugin" if owner_kind == "plugin" else "collection"
-    if owner_kind in ("claude", "plugin") and path[: max(anchor.start(), 0)] == owner_dir:
-        return "claude_dir" if owner_kind == "claude" else "plugin"
-    return "collection"
+PENALTIES = {"docs_folder": -15, "reference_page": -20, "no_name": -40, "empty": -40,
+             "placeholder": -70}
 
 
 def detect_prompts(
     layout: Layout,
-    keys: Iterable[tuple[str, str]],
-    candidates: Mapping[tuple[str, str], Candidate],
+    keys: Iterable[Key],
+    candidates: Mapping[Key, Candidate],
     index: TreeIndex,
     texts: Mapping[str, bytes],
+    signal: RepoSignal,
 ) -> list[DetectedArtifact]:
     """Score the candidates named by `keys` once their frontmatter is read (in `texts`).
 
@@ -207,57 +76,136 @@ def detect_prompts(
         doc = last[1]
         if _yields_to_agent(kind, cand, candidates, doc):
             continue
-        if set(cand.signals) == {"agent_frontmatter"} and not _subagent_frontmatter(doc):
+        if cand.reason == "loose_set" and not content.complete_subagent(doc):
             continue  # an ordinary document among others
-        score = Score(dict(cand.signals))
-        container = container_signal(path, layout)
-        score.add(container, CONTAINER_POINTS[kind][container])
-        description = doc.text("description")
+        score = score_prompt(cand, doc, layout, signal)
         name = doc.text("name")
-        if kind == "command":
-            if description:
-                score.add("frontmatter_description", 10)
-            if any(doc.has(f) for f in _COMMAND_FIELDS):
-                score.add("command_fields", 5)
-            if "$ARGUMENTS" in doc.body or "$1" in doc.body:
-                score.add("arguments", 5)
-        else:
-            if name:
-                score.add("frontmatter_name", 25)
-            else:
-                score.add("no_name", -40)  # Claude Code loads no subagent without a name
-            if description:
-                score.add("frontmatter_description", 10)
-            if any(doc.has(f) for f in _AGENT_FIELDS):
-                score.add("agent_fields", 5)
-        if not doc.body.strip() and not doc.fields:
-            score.add("empty", -40)
-        if is_placeholder_text(description) or is_placeholder_name(name):
-            score.add("placeholder", -70)
         shown = name if kind == "agent" and name else stem_of(base_of(path))
         out.append(markdown_artifact(kind, shown, path, index.sha(path), score, doc,
                                      layout.plugin_of(path)))
     return out
 
 
-def _subagent_frontmatter(doc: Markdown) -> bool:
-    """name and description, plus tools or model: the shape of a subagent definition."""
-    return bool(
-        doc.text("name") and doc.text("description") and (doc.has("tools") or doc.has("model"))
-    )
+def score_prompt(cand: Candidate, doc: Markdown, layout: Layout, signal: RepoSignal) -> Score:
+    """Where the file sits, who owns it, what it holds; and, in words, what is missing."""
+    score = Score()
+    anchor = anchor_start(cand.path)
+    if cand.anchored:
+        score.add(f"{cand.kind}s_folder", FOLDER_POINTS)
+    owner = _owner(cand, layout, anchor)
+    if owner is not None:
+        score.add(owner, OWNER_POINTS[owner])
+    else:
+        score.add("repo_signal", signal.prior)
+        if signal.evidence:
+            score.note("repo_evidence", signal.describe())
+    name, description = doc.text("name"), doc.text("description")
+    body = content.Body(doc.body)
+    shaped = _content(cand.kind, doc, body, name, description)
+    for signal_name in shaped:
+        score.add(signal_name, CONTENT_POINTS[cand.kind][signal_name])
+    complete = _complete(cand.kind, shaped)
+    if not complete and owner != "manifest" and _in_docs(cand.path, anchor):
+        _penalize(score, "docs_folder")
+    if not _speaks_claude(shaped) and content.reference_sections(body) >= content.REFERENCE_MIN:
+        _penalize(score, "reference_page")
+    if cand.kind == "agent" and not name and owner != "manifest":
+        # Claude Code loads no subagent without a name, unless a manifest lists the file.
+        _penalize(score, "no_name")
+    if not doc.body.strip() and not doc.fields:
+        _penalize(score, "empty")
+    if is_placeholder_text(description) or is_placeholder_name(name):
+        _penalize(score, "placeholder")
+    missing = _missing(cand.kind, owner, shaped, signal)
+    if missing:
+        score.note("missing", "; ".join(missing))
+    return score
+
+
+def _owner(cand: Candidate, layout: Layout, anchor: int | None) -> str | None:
+    """The strongest owner Claude Code loads the file from, if any."""
+    best = cand.reason if cand.reason in OWNER_POINTS else None
+    owner_kind, owner_dir = layout.owner(cand.path)
+    # Only a `commands/` or `agents/` folder right at the owner's root is one Claude Code loads.
+    at_root = anchor is not None and cand.path[:anchor] == owner_dir
+    if at_root and owner_kind in ("claude", "plugin"):
+        folder_owner = "claude_dir" if owner_kind == "claude" else "plugin"
+        if best is None or OWNER_POINTS[folder_owner] > OWNER_POINTS[best]:
+            best = folder_owner
+    return best
+
+
+def _content(
+    kind: str, doc: Markdown, body: content.Body, name: str | None, description: str | None
+) -> list[str]:
+    """Content signals the file earns, by name (points in CONTENT_POINTS)."""
+    found: list[str] = []
+    if kind == "command":
+        if content.command_fields(doc):
+            found.append("command_fields")
+        if content.has_arguments(doc):
+            found.append("arguments")
+        elif content.has_positional(body):
+            found.append("positional_arguments")
+    else:
+        if name:
+            found.append("frontmatter_name")
+        if content.agent_fields(doc):
+            found.append("agent_fields")
+    if description:
+        found.append("frontmatter_description")
+    if content.addressed_to_model(body):
+        found.append("model_prompt")
+    return found
+
+
+def _complete(kind: str, shaped: list[str]) -> bool:
+    """A definition Claude Code could load as it stands, whatever folder it sits in."""
+    if kind == "command":
+        return "command_fields" in shaped or "arguments" in shaped
+    return "frontmatter_name" in shaped and "frontmatter_description" in shaped
+
+
+def _speaks_claude(shaped: list[str]) -> bool:
+    """Content no reference page has: Claude Code keys, placeholders, words to the model."""
+    weak = ("frontmatter_description", "frontmatter_name", "positional_arguments")
+    return any(name not in weak for name in shaped)
+
+
+def _in_docs(path: str, anchor: int | None) -> bool:
+    """A documentation folder above the prompt (inside `commands/` a folder is a namespace)."""
+    return DOC_DIRS.within(path[:anchor] if anchor is not None else parent_of(path))
+
+
+def _penalize(score: Score, name: str) -> None:
+    score.add(name, PENALTIES[name])
+
+
+def _missing(kind: str, owner: str | None, shaped: list[str], signal: RepoSignal) -> list[str]:
+    missing = []
+    if owner is None:
+        missing.append("an owner Claude Code loads (.claude/, plugin, manifest or install README)")
+    if not _complete(kind, shaped):
+        missing.append(
+            "command content (Claude Code frontmatter keys or $ARGUMENTS)" if kind == "command"
+            else "subagent frontmatter (name and description)"
+        )
+    if owner is None and signal.strength == "none":
+        missing.append("any sign in the repository that it is meant for Claude Code")
+    return missing
 
 
 def _yields_to_agent(
     kind: str,
     cand: Candidate,
-    candidates: Mapping[tuple[str, str], Candidate],
+    candidates: Mapping[Key, Candidate],
     doc: Markdown,
 ) -> bool:
     """A collection file offered as both kinds is an agent when it has subagent frontmatter."""
-    if "collection_readme" not in cand.signals:
+    if cand.reason != "collection_readme":
         return False
     other = candidates.get(("agent" if kind == "command" else "command", cand.path))
-    if other is None or "collection_readme" not in other.signals:
+    if other is None or other.reason != "collection_readme":
         return False
     is_agent = bool(doc.text("name") and doc.text("description"))
     return is_agent if kind == "command" else not is_agent

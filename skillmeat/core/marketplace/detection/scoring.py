@@ -10,10 +10,20 @@ VISIBLE = 30  # listings show artifacts at or above this confidence; the rest ar
 @dataclass(slots=True)
 class Score:
     signals: dict[str, int] = field(default_factory=dict)
+    # Words beside the points: which evidence was missing, what the repository showed.
+    notes: dict[str, str] = field(default_factory=dict)
 
     def add(self, signal: str, points: int) -> None:
         self.signals[signal] = points
 
+    def note(self, key: str, text: str) -> None:
+        self.notes[key] = text
+
     @property
     def total(self) -> int:
         return max(0, min(100, sum(self.signals.values())))
+
+    @property
+    def breakdown(self) -> dict[str, int | str]:
+        """Points per signal, then the notes: what a listing shows as the score's reasons."""
+        return {**self.signals, **self.notes}
