@@ -27,7 +27,8 @@ def netns() -> Iterator[Namespace]:
         yield namespace
 
 
-def serve(netns: Namespace, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def serve(netns: Namespace, tmp_path: Path, *args: str,
+          **env: str) -> subprocess.CompletedProcess[str]:
     """Run `serve` in the namespace when it is expected to refuse to start."""
     return subprocess.run(
         [*netns.prefix, sys.executable, "-m", "skillmeat.cli.main", "serve", "--port",
