@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -15,6 +17,7 @@ from skillmeat.cache.db import Database
 from skillmeat.config import Settings
 from skillmeat.core import logins
 
+log = logging.getLogger("skillmeat.api")
 SESSION_COOKIE = "skillmeat_session"
 CSRF_COOKIE = "skillmeat_csrf"
 CSRF_HEADER = b"x-csrf-token"
@@ -98,7 +101,13 @@ class ApiTokenMiddleware:
             return
         problem = _bearer(scope, token)
         if problem is _NO_BEARER:
-            problem = await run_in_threadpool(_session, scope, token, self.state.db)
+            try:
+                problem = await run_in_threadpool(_session, scope, token, self.state.db)
+            except SQLAlchemyError as exc:  # outside the app: its error handlers cannot help
+                log.error("session check failed: %s", type(exc).__name__)
+                await send_json(send, 503, "database unavailable; try again shortly",
+                                [(b"retry-after", b"5")])
+                return
         if problem is None:
             await self.app(scope, receive, send)
             return
