@@ -56,9 +56,20 @@ def require_namespaces() -> None:
     pytest.skip(f"network namespace tests need {missing}")
 
 
+def _remove_stale() -> None:
+    """Namespaces an earlier run left behind when it was killed (its pid is gone)."""
+    for line in _ip("netns", "list", check=False).stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        pid = name.removeprefix("smtest")
+        if name.startswith("smtest") and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            _ip("link", "del", f"smh{pid}", check=False)
+            _ip("netns", "del", name, check=False)
+
+
 @contextmanager
 def network_namespace() -> Iterator[Namespace]:
     require_namespaces()
+    _remove_stale()
     pid = os.getpid()
     name, host_end, ns_end = f"smtest{pid}", f"smh{pid}", f"smn{pid}"
     host_ip, server_ip = _free_subnet(pid)

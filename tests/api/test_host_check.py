@@ -56,3 +56,5 @@ def test_allowed_hosts_are_read_from_a_comma_list(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SKILLMEAT_ALLOWED_HOSTS", " Skills.Example , .corp.example,, ")
     assert Settings().allowed_hosts == ["skills.example", ".corp.example"]
     assert host_allowed("x.corp.example", Settings().allowed_hosts)
+    assert not host_allowed("evil.example", Settings().allowed_hosts)
+    assert host_allowed("evil.example", ["*"])  # the operator turned the check off

@@ -53,12 +53,15 @@ def http(server: ServerProcess) -> httpx.Client:
     return httpx.Client(base_url=server.url, timeout=10, trust_env=False)
 
 
-@pytest.mark.parametrize("token", ["", "   ", "\t"])
-@pytest.mark.parametrize("host_args", [("--host", "0.0.0.0"), ("--host", "0.0.0.0",
-                                                               "--insecure-no-auth")])
+@pytest.mark.parametrize("token, host_args", [
+    ("", ("--host", "0.0.0.0")),
+    ("   ", ("--host", "0.0.0.0", "--insecure-no-auth")),
+    ("\t", ("--host", "PRIVATE", "--insecure-no-auth")),
+])
 def test_blank_token_is_refused_at_start_with_a_clear_message(
         netns: Namespace, tmp_path: Path, token: str, host_args: tuple[str, ...]) -> None:
-    proc = serve(netns, tmp_path, *host_args, SKILLMEAT_API_TOKEN=token)
+    args = [netns.server_ip if arg == "PRIVATE" else arg for arg in host_args]
+    proc = serve(netns, tmp_path, *args, SKILLMEAT_API_TOKEN=token)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "SKILLMEAT_API_TOKEN is set but empty" in proc.stderr
     assert "Traceback" not in proc.stderr
