@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillmeat.config import is_loopback
@@ -170,9 +171,12 @@ class HostCheckMiddleware:
         await self.app(scope, receive, send)
 
 
-# A JSON escape for half a surrogate pair, or a number no float holds: rare in real bodies,
-# so only bodies that contain one are parsed here to look closer.
-_SUSPECT = re.compile(rb"\\u[dD][89a-fA-F]|Infinity|NaN|[0-9][eE][+-]?[0-9]{3}")
+# A JSON escape for half a surrogate pair, or a number token no float holds (it follows ":",
+# "," or "[", so hex digits inside a string never look like one): rare in real bodies, so
+# only bodies that contain one are parsed here to look closer.
+_SUSPECT = re.compile(rb"\\u[dD][89a-fA-F]"
+                      rb"|[:,\[]\s*-?(?:Infinity|NaN|[0-9.]+[eE][+-]?[0-9]{3}|[0-9]{309})")
+_THREAD_ABOVE = 1 << 20  # bigger bodies are checked off the event loop
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -241,7 +245,8 @@ class JsonTextMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        problem = json_text_problem(body)
+        problem = json_text_problem(body) if len(body) <= _THREAD_ABOVE else \
+            await run_in_threadpool(json_text_problem, body)
         if problem:
             await send_json(send, 422, f"request body: {problem}; send valid Unicode and finite "
                                        "numbers")

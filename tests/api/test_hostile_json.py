@@ -43,7 +43,7 @@ def test_unrepresentable_text_and_numbers_in_a_body_are_422(client: httpx.Client
 
 @pytest.mark.parametrize("breakdown", [
     '{"k": "\\udc00"}', '{"k\\ud800": 1}', '{"n": 1e999}', '{"n": [1, [2, "\\ud800"]]}',
-    '{"n": -Infinity}',
+    '{"n": -Infinity}', '{"n": ' + "9" * 400 + '.0}',
 ])
 def test_free_form_fields_cannot_store_what_no_listing_could_render(
         client: httpx.Client, sid: str, breakdown: str) -> None:
@@ -56,6 +56,7 @@ def test_free_form_fields_cannot_store_what_no_listing_could_render(
 def test_paired_surrogate_escapes_and_lookalike_text_are_fine(client: httpx.Client,
                                                               sid: str) -> None:
     raw = SCAN.format(breakdown='{"note": "NaN and Infinity are words; 1e999 too", '
+                                '"sha": "3e1004fa", "big": ' + "9" * 400 + ', '
                                 '"emoji": "\\ud83d\\ude80", "small": 1e-999}')
     assert post(client, f"{BASE}/{sid}/scan-results", raw).status_code == 200
     item = client.get(f"{BASE}/{sid}/artifacts").json()["items"][0]
