@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Comma-separated in the environment ("a.example,b.example"), a list in Python.
+CommaList = Annotated[list[str], NoDecode]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a bind address or a Host header's name) can only mean this machine."""
+    name = host.strip().lower().removeprefix("[").removesuffix("]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SKILLMEAT_", extra="ignore")
+    # hide_input_in_errors: a refused setting may be a secret; errors never repeat it.
+    model_config = SettingsConfigDict(env_prefix="SKILLMEAT_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".skillmeat")
     database_url: str | None = None  # default: SQLite file in data_dir
@@ -23,9 +40,14 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
 
     # When set, state-changing requests need "Authorization: Bearer <token>" (or the UI's
-    # login cookie); protect_reads extends that to reads of the API.
+    # login session); protect_reads extends that to reads of the API.
     api_token: SecretStr | None = None
     protect_reads: bool = False
+    # Host names the server answers to besides loopback names and IP addresses (DNS rebinding).
+    allowed_hosts: CommaList = Field(default_factory=list)
+    # Addresses of reverse proxies whose X-Forwarded-Proto/-For are believed (HTTPS cookies).
+    trusted_proxies: CommaList = Field(default_factory=list)
+    session_hours: int = Field(default=168, ge=1, le=24 * 366)  # web UI log-in lifetime
     max_body_bytes: int = Field(default=1 << 20, ge=1024)
     max_scan_result_bytes: int = Field(default=128 << 20, ge=1024)
     # Signs pagination cursors; without it a key derived from the database URL is used.
@@ -49,6 +71,37 @@ class Settings(BaseSettings):
             raise ValueError("github_api_url must be an http(s) URL")
         return value.rstrip("/")
 
+    @field_validator("api_token")
+    @classmethod
+    def _real_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # A blank token must not half-enable auth: refuse it rather than guess what was meant.
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        if not token:
+            raise ValueError("is set but empty; set a real token or unset the variable")
+        if any(ord(c) < 33 or ord(c) == 127 for c in token):
+            raise ValueError("must not contain spaces or control characters")
+        return SecretStr(token)
+
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def auth_token(self) -> str | None:
+        """The API token when auth is on, else None: the one definition of "auth is on"."""
+        if self.api_token is None:
+            return None
+        return self.api_token.get_secret_value().strip() or None
+
+    @property
+    def auth_enabled(self) -> bool:
+        return self.auth_token is not None
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'skillmeat.db'}"
@@ -65,7 +118,16 @@ class Settings(BaseSettings):
     def local_sources_allowed(self) -> bool:
         if self.allow_local_sources is not None:
             return self.allow_local_sources
-        return self.host in ("127.0.0.1", "localhost", "::1")
+        return is_loopback(self.host)
+
+
+def settings_error(exc: ValidationError) -> str:
+    """A refused configuration as one readable line per variable (never its value)."""
+    lines = []
+    for error in exc.errors():
+        name = "SKILLMEAT_" + "_".join(str(part) for part in error["loc"]).upper()
+        lines.append(f"{name} {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(lines)
 
 
 @lru_cache

@@ -8,9 +8,22 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from skillmeat.api.auth import ApiTokenMiddleware
 from skillmeat.api.errors import install_error_handlers
-from skillmeat.api.middleware import ApiTokenMiddleware, BodyLimitMiddleware, RequestLogMiddleware
-from skillmeat.api.routers import health, login, marketplace_imports, marketplace_sources, web
+from skillmeat.api.middleware import (
+    BodyLimitMiddleware,
+    HostCheckMiddleware,
+    JsonTextMiddleware,
+    RequestLogMiddleware,
+)
+from skillmeat.api.routers import (
+    api_docs,
+    health,
+    login,
+    marketplace_imports,
+    marketplace_sources,
+    web,
+)
 from skillmeat.api.schemas.errors import ERROR_RESPONSES
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings, get_settings
@@ -42,6 +55,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         lifespan=lifespan,
         title="SkillMeat Marketplace",
         version="0.1.0",
+        docs_url=None,  # served by routers/api_docs.py from packaged files, inside the CSP
+        redoc_url=None,
         generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}"
         if route.tags else route.name,
     )
@@ -50,14 +65,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                                   sqlite_synchronous=settings.sqlite_synchronous)
     app.state.codec = CursorCodec(cursor_secret(settings))
     install_error_handlers(app)
-    # Outermost last: every request is logged, including those refused for size or auth.
+    # Outermost last: every request is logged, including those refused for host, size or
+    # auth; a body is buffered for the JSON check only once its sender is authorized.
+    app.add_middleware(JsonTextMiddleware)
     app.add_middleware(ApiTokenMiddleware, state=app.state)
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
                        large_limit=settings.max_scan_result_bytes)
+    app.add_middleware(HostCheckMiddleware, state=app.state)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
     app.include_router(login.router)
+    app.include_router(api_docs.router)
     app.include_router(web.router)
     return app

@@ -2,41 +2,85 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import re
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 
 from skillmeat.core.errors import SkillMeatError
 from skillmeat.core.marketplace.readers.errors import RateLimited, ReaderError
+from skillmeat.core.redaction import redact
 
 log = logging.getLogger("skillmeat.api")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_safe(value: Any) -> Any:
+    """`value` as strict JSON can carry it: lone surrogates and 1e999 are client input too."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {json_safe(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return json_safe(str(value))
+
+
+class SafeJSONResponse(JSONResponse):
+    """An error body that renders whatever the client sent us."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(json_safe(content), ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":")).encode("utf-8")
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # The offending input is not echoed back: it may be large, and it is the client's own.
+    return [{key: error[key] for key in ("type", "loc", "msg", "ctx") if key in error}
+            for error in exc.errors()]
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    def settings_of(request: Request) -> Any:
+        return request.app.state.settings
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return SafeJSONResponse({"detail": _validation_errors(exc)}, status_code=422)
+
     @app.exception_handler(SkillMeatError)
-    async def _domain(_request: Request, exc: SkillMeatError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    async def _domain(request: Request, exc: SkillMeatError) -> JSONResponse:
+        return SafeJSONResponse({"detail": redact(exc.detail, settings_of(request))},
+                                status_code=exc.status_code)
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
         # FastAPI answers an undecodable body with 400; to clients it is invalid input.
         if exc.status_code == 400:
             return JSONResponse({"detail": "request body is not valid JSON"}, status_code=422)
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return SafeJSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ReaderError)
-    async def _upstream(_request: Request, exc: ReaderError) -> JSONResponse:
+    async def _upstream(request: Request, exc: ReaderError) -> JSONResponse:
         # The repository host failed us, not the client: 502, or 429 when rate limited.
         status = 429 if isinstance(exc, RateLimited) else 502
         headers = {}
         if isinstance(exc, RateLimited) and exc.reset_at is not None:
             headers["Retry-After"] = exc.reset_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
-        return JSONResponse({"detail": f"repository read failed: {exc}"}, status_code=status,
-                            headers=headers)
+        detail = redact(f"repository read failed: {exc}", settings_of(request))
+        return SafeJSONResponse({"detail": detail}, status_code=status, headers=headers)
 
     @app.exception_handler(OperationalError)
     async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:

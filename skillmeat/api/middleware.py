@@ -1,4 +1,4 @@
-"""ASGI middleware: request ids and access logs, body size limits, API token checks.
+"""ASGI middleware: request ids and access logs, Host checks, body size limits, JSON text.
 
 Pure ASGI rather than BaseHTTPMiddleware: these run on every request, including the ones the
 latency benchmark measures.
@@ -6,28 +6,26 @@ latency benchmark measures.
 
 from __future__ import annotations
 
-import hmac
+import ipaddress
 import json
 import logging
+import math
+import re
 import time
 import uuid
-from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from skillmeat.config import is_loopback
 
 log = logging.getLogger("skillmeat.access")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-TOKEN_COOKIE = "skillmeat_token"
-CSRF_COOKIE = "skillmeat_csrf"
-CSRF_HEADER = b"x-csrf-token"
-# Paths that must stay reachable without a token (probes, the login form itself).
-OPEN_PATHS = ("/healthz", "/readyz", "/login", "/logout", "/static/")
 
 
-async def _send_json(send: Send, status: int, detail: str,
+async def send_json(send: Send, status: int, detail: str,
                      headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send({"type": "http.response.start", "status": status, "headers": [
@@ -99,7 +97,7 @@ class BodyLimitMiddleware:
             else self.default_limit
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, f"request body is larger than {limit} bytes")
+            await send_json(send, 413, f"request body is larger than {limit} bytes")
             return
         received = 0
         refused = False
@@ -114,7 +112,7 @@ class BodyLimitMiddleware:
                 received += len(message.get("body", b""))
                 if received > limit:
                     refused = True
-                    await _send_json(send, 413, f"request body is larger than {limit} bytes")
+                    await send_json(send, 413, f"request body is larger than {limit} bytes")
                     return {"type": "http.disconnect"}
             return message
 
@@ -125,74 +123,144 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, guarded_send)
 
 
-def _cookies(scope: Scope) -> dict[str, str]:
-    raw = dict(scope["headers"]).get(b"cookie", b"").decode("latin-1")
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:  # noqa: BLE001 - a malformed cookie header is simply no cookie
-        return {}
-    return {k: v.value for k, v in jar.items()}
 
 
-def token_matches(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+def host_allowed(host_header: str, allowed: list[str]) -> bool:
+    """Whether a Host header names this server rather than someone else's DNS name.
 
-
-class ApiTokenMiddleware:
-    """With SKILLMEAT_API_TOKEN set, state-changing requests need the token (reads optionally).
-
-    A bearer header is for scripts; the web UI's HTTP-only cookie is accepted only together
-    with a matching CSRF header (double-submit), so another site cannot post with it.
+    A page rebinding its own name to our address sends that name: loopback names and IP
+    literals cannot be such a name, anything else must be in SKILLMEAT_ALLOWED_HOSTS (an
+    entry ".example.org" allows that domain and every name under it; "*" turns the check off).
     """
+    if "*" in allowed:
+        return True
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        host = host[1:host.find("]")] if "]" in host else ""
+    else:
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    host = host.rstrip(".")
+    if not host:
+        return False
+    if is_loopback(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    return any(host == entry or (entry.startswith(".") and
+                                 (host.endswith(entry) or host == entry[1:]))
+               for entry in allowed)
+
+
+class HostCheckMiddleware:
+    """400 for a Host header that names neither this machine nor an allowed name."""
 
     def __init__(self, app: ASGIApp, state: Any) -> None:
         self.app = app
         self.state = state  # app.state: settings may be swapped at run time (tests)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        settings = self.state.settings
-        token = settings.api_token.get_secret_value() if settings.api_token else None
-        if scope["type"] != "http" or not token or scope["path"].startswith(OPEN_PATHS):
-            await self.app(scope, receive, send)
-            return
-        is_write = scope["method"] in WRITE_METHODS
-        if not is_write and not settings.protect_reads:
-            await self.app(scope, receive, send)
-            return
-        problem = self._check(scope, token)
-        if problem is None:
-            await self.app(scope, receive, send)
-            return
-        status, detail = problem
-        if not is_write and not scope["path"].startswith("/api/"):
-            # A page of the web UI: send the person to the login form, then back here.
-            target = quote(scope["path"] + ("?" + scope["query_string"].decode("latin-1")
-                                            if scope.get("query_string") else ""), safe="")
-            await send({"type": "http.response.start", "status": 303,
-                        "headers": [(b"location", f"/login?next={target}".encode())]})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        headers = [(b"www-authenticate", b"Bearer")] if status == 401 else []
-        await _send_json(send, status, detail, headers)
+        if scope["type"] == "http":
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            if not host_allowed(host, self.state.settings.allowed_hosts):
+                await send_json(send, 400, "unknown Host header; the server's address or a "
+                                           "name in SKILLMEAT_ALLOWED_HOSTS is expected")
+                return
+        await self.app(scope, receive, send)
 
-    @staticmethod
-    def _check(scope: Scope, token: str) -> tuple[int, str] | None:
-        headers = dict(scope["headers"])
-        auth = headers.get(b"authorization", b"").decode("latin-1")
-        if auth:
-            scheme, _, given = auth.partition(" ")
-            if scheme.lower() != "bearer" or not given:
-                return 401, "use 'Authorization: Bearer <token>'"
-            return None if token_matches(given.strip(), token) else (403, "invalid API token")
-        cookies = _cookies(scope)
-        if TOKEN_COOKIE in cookies:
-            if not token_matches(cookies[TOKEN_COOKIE], token):
-                return 403, "invalid API token; log in again"
-            csrf = headers.get(CSRF_HEADER, b"").decode("latin-1")
-            expected = cookies.get(CSRF_COOKIE, "")
-            if scope["method"] in WRITE_METHODS and (
-                    not csrf or not expected or not token_matches(csrf, expected)):
-                return 403, "missing or wrong CSRF token; reload the page"
-            return None
-        return 401, "authentication required: send 'Authorization: Bearer <token>'"
+
+# A JSON escape for half a surrogate pair, or a number token no float holds (it follows ":",
+# "," or "[", so hex digits inside a string never look like one): rare in real bodies, so
+# only bodies that contain one are parsed here to look closer.
+_SUSPECT = re.compile(rb"\\u[dD][89a-fA-F]"
+                      rb"|[:,\[]\s*-?(?:Infinity|NaN|[0-9.]+[eE][+-]?[0-9]{3}|[0-9]{309})")
+_THREAD_ABOVE = 1 << 20  # bigger bodies are checked off the event loop
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _check_text(value: Any) -> None:
+    if isinstance(value, str):
+        if _LONE_SURROGATE.search(value):
+            raise ValueError("text contains an unpaired surrogate (\\ud800-\\udfff)")
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
+def _checked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    for key, value in pairs:
+        _check_text(key)
+        _check_text(value)
+    return dict(pairs)
+
+
+def json_text_problem(body: bytes) -> str | None:
+    """Why a JSON body holds values no text or number column can take back out, if it does."""
+    if not _SUSPECT.search(body):
+        return None
+    try:
+        _check_text(json.loads(body, parse_constant=_refuse_constant, parse_float=_finite,
+                               object_pairs_hook=_checked_object))
+    except ValueError as exc:  # invalid JSON included: FastAPI words that one itself
+        return str(exc) if not isinstance(exc, json.JSONDecodeError) else None
+    return None
+
+
+class JsonTextMiddleware:
+    """422 for JSON bodies with lone surrogates or out-of-range numbers, before any handler.
+
+    Pydantic refuses them in typed fields, but free-form fields (a scan result's score
+    breakdown) would store them and every later read of the row would fail to render.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"json")
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS \
+                or b"json" not in content_type.lower():
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        problem = json_text_problem(body) if len(body) <= _THREAD_ABOVE else \
+            await run_in_threadpool(json_text_problem, body)
+        if problem:
+            await send_json(send, 422, f"request body: {problem}; send valid Unicode and finite "
+                                       "numbers")
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body,
+                                        "more_body": False}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive

@@ -1,4 +1,4 @@
-"""ORM models: marketplace sources, their catalog entries and scan history."""
+"""ORM models: marketplace sources, their catalog entries, scan history, web log-ins."""
 
 from __future__ import annotations
 
@@ -166,3 +166,26 @@ class MarketplaceScan(Base):
     unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A web UI log-in. The cookie holds a random secret; the row only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Which API token the session was opened with: a changed token ends every session.
+    token_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LoginAttempt(Base):
+    """One log-in attempt, kept while it counts against its client's rate limit."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_client_at", "client", "attempted_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("lga"))
+    client: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -5,16 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 
 import typer
+from pydantic import ValidationError
 
 from skillmeat.api.app import cursor_secret
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
-from skillmeat.config import Settings, get_settings
+from skillmeat.config import Settings, get_settings, settings_error
 from skillmeat.core.cursor import CursorCodec
 
 
 def settings() -> Settings:
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as exc:  # a refused SKILLMEAT_* variable: say which, then stop
+        raise fail(f"configuration refused: {settings_error(exc)}", code=2) from None
 
 
 @lru_cache

@@ -32,9 +32,6 @@ def db_upgrade() -> None:
     console.print(f"database at revision {migrate.head_revision()}")
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
@@ -48,21 +45,22 @@ def serve(
 
     from skillmeat.api.app import create_app
     from skillmeat.cache import migrate
-    from skillmeat.config import get_settings
+    from skillmeat.cli import context
+    from skillmeat.config import is_loopback
     from skillmeat.logging_setup import configure_logging
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = get_settings().model_copy(update=overrides)
-    if settings.host not in LOOPBACK and settings.api_token is None and not insecure_no_auth:
-        from skillmeat.cli.output import err_console
-
-        err_console.print(f"[red]error:[/red] refusing to serve on {settings.host} without "
-                          "SKILLMEAT_API_TOKEN; set a token or pass --insecure-no-auth")
-        raise typer.Exit(2)
+    settings = context.settings().model_copy(update=overrides)
+    if not is_loopback(settings.host) and not settings.auth_enabled and not insecure_no_auth:
+        raise context.fail(f"refusing to serve on {settings.host} without SKILLMEAT_API_TOKEN; "
+                           "set a token or pass --insecure-no-auth", code=2)
     configure_logging()
     migrate.upgrade(settings.resolved_database_url)
+    # Forwarded headers count only from configured proxies (uvicorn would trust loopback).
+    proxies = ",".join(settings.trusted_proxies)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from skillmeat.cache.db import Database
@@ -65,6 +66,20 @@ def test_postgresql_stopped_gives_503_and_the_service_recovers(
     _assert_unavailable(client, sid, entry_id)
     proxy.restore()
     _assert_recovered(client, sid, entry_id)
+
+
+def test_a_login_session_checked_during_an_outage_gets_503(
+        client: httpx.Client, live_server: Any, settings: Settings,
+        proxied_db: tuple[Database, TcpProxy]) -> None:
+    database, proxy = proxied_db
+    live_server.use(settings.model_copy(update={"api_token": SecretStr("outage-token-123"),
+                                                "protect_reads": True}), database)
+    assert client.post("/login", data={"token": "outage-token-123"}).status_code == 303
+    proxy.cut()
+    resp = client.get(BASE)
+    assert resp.status_code == 503 and "database" in resp.json()["detail"]
+    proxy.restore()
+    assert client.get(BASE).status_code == 200
 
 
 def _chattr(flag: str, *paths: Path) -> bool:

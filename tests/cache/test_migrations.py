@@ -97,3 +97,27 @@ def test_models_and_migrations_agree(empty_url: str) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
+
+
+def test_web_sessions_revision_goes_down_and_up_with_rows_in_place(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO web_sessions (id, token_fingerprint, created_at, expires_at) VALUES"
+            " ('s1', 'f1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO login_attempts (id, client, attempted_at) VALUES"
+                          " ('a1', '192.0.2.1', CURRENT_TIMESTAMP)"))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0003")
+    engine = _engine(empty_url)
+    tables = set(inspect(engine).get_table_names())
+    assert not {"web_sessions", "login_attempts"} & tables and "marketplace_scans" in tables
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("login_attempts")}
+    assert {"ix_login_attempts_client_at", "ix_login_attempts_attempted_at"} <= indexes
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM web_sessions")).scalar() == 0
+    engine.dispose()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from skillmeat.cache import migrate
 from skillmeat.cli.main import app
 from tests.gitrepo import agent, command, commit, skill
 
@@ -91,4 +92,4 @@ def test_sources_add_scan_and_history(runner: CliRunner, cli_env: Path) -> None:
 
 
 def test_db_upgrade_reports_head(runner: CliRunner, cli_env: Path) -> None:
-    assert "0003" in run(runner, "db", "upgrade")
+    assert f"revision {migrate.head_revision()}" in run(runner, "db", "upgrade")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from skillmeat.core.marketplace.readers.errors import ReaderError, RefNotFound, RepositoryNotFound
-from skillmeat.core.marketplace.readers.git import GitReader, normalize_source
+from skillmeat.core.marketplace.readers.git import GitReader
 from skillmeat.core.marketplace.tree import SYMLINK_MODE
 
 ENV = {
@@ -225,15 +225,6 @@ def test_rejects_option_like_urls(cache: Path) -> None:
         GitReader("--upload-pack=touch pwned", None, cache)
     with pytest.raises(ReaderError):
         GitReader("", None, cache)
-
-
-def test_normalize_source() -> None:
-    url = "https://example.com/a/b.git"
-    assert normalize_source(url + "/") == (url, False)
-    assert normalize_source("git@example.com:a/b.git") == ("git@example.com:a/b.git", False)
-    assert normalize_source("file:///srv/repo") == ("file:///srv/repo", True)
-    path, local = normalize_source("relative/dir")
-    assert local and Path(path).is_absolute()
 
 
 def test_ignores_inherited_git_environment(

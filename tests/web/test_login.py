@@ -41,9 +41,10 @@ def test_login_form_sets_cookies_and_writes_carry_csrf(page: Any, console: Conso
     page.click("button[type=submit]")
     page.wait_for_url(guarded)
     cookies = {c["name"]: c for c in page.context.cookies()}
-    assert cookies["skillmeat_token"]["httpOnly"] is True
-    assert cookies["skillmeat_token"]["sameSite"] == "Strict"
-    assert "skillmeat_token" not in page.evaluate("document.cookie")
+    assert cookies["skillmeat_session"]["httpOnly"] is True
+    assert cookies["skillmeat_session"]["sameSite"] == "Strict"
+    assert TOKEN not in {c["value"] for c in cookies.values()}
+    assert "skillmeat_session" not in page.evaluate("document.cookie")
     card = page.locator("article", has_text="docx").first
     card.get_by_role("button", name="Not an artifact").click()
     confirm = page.get_by_role("dialog", name="Not an artifact?")
@@ -56,7 +57,8 @@ def test_login_form_sets_cookies_and_writes_carry_csrf(page: Any, console: Conso
 
 def test_cookie_without_csrf_header_cannot_write(guarded: str, client: httpx.Client) -> None:
     sid = guarded.rsplit("/", 1)[-1]
-    client.cookies.set("skillmeat_token", TOKEN)
+    client.post("/login", data={"token": TOKEN})
+    assert "skillmeat_session" in client.cookies
     resp = client.post(f"{BASE}/{sid}/rescan")
     assert resp.status_code == 403
     assert "CSRF" in resp.json()["detail"]

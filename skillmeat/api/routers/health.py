@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from skillmeat.api.deps import DbDep
+from skillmeat.api.auth import check_request
+from skillmeat.api.deps import DbDep, SettingsDep
 from skillmeat.cache import migrate
 
 router = APIRouter(tags=["health"])
@@ -19,7 +20,9 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {"description": "database unreachable or not migrated"}})
-def readyz(db: DbDep) -> JSONResponse:
+def readyz(request: Request, db: DbDep, settings: SettingsDep) -> JSONResponse:
+    # Under protected reads only an authorized caller learns which database and revision.
+    private = settings.protect_reads and check_request(request.scope, settings, db) is not None
     try:
         # A write that is rolled back: reachable is not enough, the catalog must be writable
         # (an SQLite file can become read-only under a running server).
@@ -28,10 +31,14 @@ def readyz(db: DbDep) -> JSONResponse:
             tx.rollback()
         revision = migrate.current_revision(db.engine)
     except SQLAlchemyError as exc:
-        return JSONResponse({"detail": f"database unreachable ({type(exc).__name__})"}, 503)
+        cause = "" if private else f" ({type(exc).__name__})"
+        return JSONResponse({"detail": f"database unreachable{cause}"}, 503)
     head = migrate.head_revision()
     if revision != head:
-        return JSONResponse({"detail": f"database at revision {revision}, expected {head}; "
-                                       "run `skillmeat db upgrade`"}, 503)
+        detail = "database schema is not at the expected revision" if private else \
+            f"database at revision {revision}, expected {head}"
+        return JSONResponse({"detail": f"{detail}; run `skillmeat db upgrade`"}, 503)
+    if private:
+        return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "ready", "database": db.engine.dialect.name,
                          "revision": revision})

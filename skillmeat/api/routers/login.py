@@ -1,20 +1,23 @@
-"""Log in to the web UI with the API token: an HTTP-only cookie plus a CSRF cookie."""
+"""Log in to the web UI with the API token: a server-side session cookie plus a CSRF cookie."""
 
 from __future__ import annotations
 
 import html
-import secrets
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from skillmeat.api.deps import SettingsDep
-from skillmeat.api.middleware import CSRF_COOKIE, TOKEN_COOKIE, token_matches
+from skillmeat.api.auth import CSRF_COOKIE, SESSION_COOKIE
+from skillmeat.api.deps import DbDep, SettingsDep
 from skillmeat.api.routers.web import render
+from skillmeat.core import logins
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BYTES = 4096
+LEGACY_COOKIE = "skillmeat_token"  # earlier versions kept the token itself in a cookie
 
 
 def _safe_next(target: str) -> str:
@@ -33,27 +36,45 @@ def login_form(next: str = "/") -> HTMLResponse:  # noqa: A002 - the query param
 
 
 @router.post("/login")
-async def login(request: Request, settings: SettingsDep) -> Response:
+async def login(request: Request, settings: SettingsDep, db: DbDep) -> Response:
     raw = await request.body()
     fields = parse_qs(raw[:MAX_FORM_BYTES].decode("utf-8", "replace"))
-    given = (fields.get("token") or [""])[0]
+    given = (fields.get("token") or [""])[0].strip()
     next_path = _safe_next((fields.get("next") or ["/"])[0])
-    expected = settings.api_token.get_secret_value() if settings.api_token else None
-    if expected is None:
+    token = settings.auth_token
+    if token is None:
         return RedirectResponse(next_path, status_code=303)
-    if not given or not token_matches(given, expected):
+    # Behind a configured proxy uvicorn has already put the forwarded client and scheme here.
+    client = logins.client_key(request.client.host if request.client else None)
+    lifetime = timedelta(hours=settings.session_hours)
+    result = await run_in_threadpool(logins.log_in, db, client, given, token, lifetime)
+    if not result.budget.allowed:
+        minutes = -(-result.budget.retry_after // 60)
+        refused = _form(next_path, f"Too many failed log-ins from your address; try again in "
+                                   f"{minutes} minute{'s' if minutes != 1 else ''}.", status=429)
+        refused.headers["Retry-After"] = str(result.budget.retry_after)
+        return refused
+    if result.secret is None:
         return _form(next_path, "That token is not right.", status=403)
     response = RedirectResponse(next_path, status_code=303)
-    common = {"secure": True, "samesite": "strict", "path": "/"}
-    response.set_cookie(TOKEN_COOKIE, expected, httponly=True, **common)  # type: ignore[arg-type]
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), httponly=False,
+    # Secure only where the browser will keep it: over HTTPS (directly or via a trusted proxy).
+    common = {"secure": request.url.scheme == "https", "samesite": "strict", "path": "/",
+              "max_age": int(lifetime.total_seconds())}
+    response.set_cookie(SESSION_COOKIE, result.secret, httponly=True,
                         **common)  # type: ignore[arg-type]
+    response.set_cookie(CSRF_COOKIE, logins.csrf_token(result.secret), httponly=False,
+                        **common)  # type: ignore[arg-type]
+    response.delete_cookie(LEGACY_COOKIE, path="/")
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, db: DbDep) -> Response:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        with db.session() as session:  # the row goes: every server process refuses it now
+            logins.end_session(session, secret)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(TOKEN_COOKIE, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    for name in (SESSION_COOKIE, CSRF_COOKIE, LEGACY_COOKIE):
+        response.delete_cookie(name, path="/")
     return response

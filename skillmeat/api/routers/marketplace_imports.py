@@ -41,8 +41,8 @@ def read_artifact_file(source_id: str, entry_id: str, file_path: str, db: DbDep,
 
 def import_response(result: importing.ImportResult) -> ImportResponse:
     return ImportResponse(
+        # No collection_dir: a server path means nothing to a client and tells too much.
         import_id=result.import_id, source_id=result.source_id, commit=result.commit,
-        collection_dir=str(result.collection_dir),
         items=[ImportedItemResponse.model_validate(i) for i in result.items],
     )
 

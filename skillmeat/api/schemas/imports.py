@@ -37,7 +37,8 @@ class ImportedItemResponse(BaseModel):
     name: str
     artifact_type: ArtifactType
     outcome: ImportOutcome
-    path: str = Field(description="Where it was written, relative to collection_dir.")
+    path: str = Field(description="Where it was written, relative to the server's collection "
+                                  "folder (SKILLMEAT_COLLECTION_DIR).")
     file_count: int
     content_hash: str | None
     skipped_files: list[SkippedFileResponse] = Field(
@@ -48,7 +49,6 @@ class ImportResponse(BaseModel):
     import_id: str
     source_id: str
     commit: str
-    collection_dir: str
     items: list[ImportedItemResponse]
 
 

@@ -30,6 +30,7 @@ from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.sources import get_source
 from skillmeat.core.marketplace.tree import RepoReader, RepoTree
+from skillmeat.core.redaction import redact
 
 log = logging.getLogger("skillmeat.scan")
 Progress = Callable[[str], None]
@@ -142,7 +143,8 @@ def scan_source(db: Database, settings: Settings, source_id: str, *, trigger: st
         finally:
             reader.close()
     except (ReaderError, SkillMeatError) as exc:
-        _record_failure(db, source_id, owner, outcome, clock, str(exc))
+        # Git and the filesystem name the server's own folders; a person needs the rest.
+        _record_failure(db, source_id, owner, outcome, clock, redact(str(exc), settings))
         raise
     except Exception as exc:
         _record_failure(db, source_id, owner, outcome, clock,

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, cast
 
+from skillmeat.core.errors import InvalidInput
 from skillmeat.core.marketplace.readers.errors import (
     ReaderError,
     ReaderUnavailable,
@@ -30,13 +31,12 @@ from skillmeat.core.marketplace.readers.git_process import (
     unreachable,
 )
 from skillmeat.core.marketplace.tree import EntryType, RepoTree, TreeBuilder
+from skillmeat.core.marketplace.urls import LOCAL_REFUSED, classify_git_url
 
 log = logging.getLogger(__name__)
 
 _FULL_SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _SHORT_SHA = re.compile(r"^[0-9a-f]{4,63}$")
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_SCP = re.compile(r"^[\w.-]+@[\w.-]+:")
 # Fetched commits are kept under this namespace: it records what the cache holds without
 # reading objects (reading a missing object in a partial clone would fetch it).
 _KEPT = "refs/skillmeat/"
@@ -45,18 +45,6 @@ _LOCAL_UPLOAD_PACK = (
     "git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true upload-pack"
 )
 _TYPES = {"blob", "tree", "commit"}
-
-
-def normalize_source(url_or_path: str) -> tuple[str, bool]:
-    """The URL git is given and whether it points at the local filesystem."""
-    source = url_or_path.strip()
-    if not source or source.startswith("-"):
-        raise ReaderError(f"not a repository URL or path: {url_or_path!r}")
-    if _URL.match(source):
-        return source.rstrip("/"), source.lower().startswith("file://")
-    if _SCP.match(source):
-        return source, False
-    return str(Path(source).expanduser().resolve()), True
 
 
 class GitReader:
@@ -69,8 +57,15 @@ class GitReader:
         cache_dir: Path | str | None = None,
         *,
         timeout: float = 600.0,
+        allow_local: bool = True,  # the server passes its own answer; the CLI runs locally
     ) -> None:
-        self.url, self.local = normalize_source(url_or_path)
+        try:
+            address = classify_git_url(url_or_path)  # the same decision the URL parser makes
+        except InvalidInput as exc:
+            raise ReaderError(exc.detail) from None
+        if address.local and not allow_local:
+            raise ReaderError(LOCAL_REFUSED)
+        self.url, self.local, self.protocols = address.url, address.local, address.protocols
         self.ref = ref or None  # None: the remote's HEAD
         if cache_dir is None:
             from skillmeat.config import get_settings
@@ -95,7 +90,8 @@ class GitReader:
             self._ensure_commit(sha)
             return sha
         patterns = [ref, f"{ref}^{{}}"] if ref else ["HEAD"]
-        proc = run_git(["ls-remote", "--", self.url, *patterns], timeout=self.timeout, check=False)
+        proc = run_git(["ls-remote", "--", self.url, *patterns], timeout=self.timeout,
+                       check=False, protocols=self.protocols)
         if proc.returncode != 0:
             if is_unreachable(proc.stderr):
                 raise unreachable(self.url, proc.stderr)
@@ -222,7 +218,8 @@ class GitReader:
             "fetch", "--quiet", "--no-tags", "--no-recurse-submodules",
             "--depth", "1", "--filter=blob:none", "--", "origin", refspec,
         ]  # fmt: skip
-        return run_git(args, self.git_dir, timeout=self.timeout, check=False)
+        return run_git(args, self.git_dir, timeout=self.timeout, check=False,
+                       protocols=self.protocols)
 
     def _ensure_commit(self, commit: str) -> None:
         """Fetch `commit` (shallow, without blobs) unless the cache holds it already."""
@@ -290,6 +287,7 @@ class GitReader:
                 input="".join(f"{oid}\n" for oid in needed).encode(),
                 timeout=self.timeout,
                 check=False,
+                protocols=self.protocols,
             )
         if proc.returncode != 0:
             # cat-file still fetches each missing blob lazily; slower, but it may succeed.
@@ -306,7 +304,7 @@ class GitReader:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                env=git_env(),
+                env=git_env(self.protocols),  # it fetches missing blobs lazily
             )
         except FileNotFoundError as exc:
             raise ReaderUnavailable("git is not installed or not on PATH") from exc
@@ -402,4 +400,4 @@ def _read_capped(stream: IO[bytes], size: int, limit: int | None) -> bytes:
     return data
 
 
-__all__ = ["GitReader", "normalize_source"]
+__all__ = ["GitReader"]

@@ -16,9 +16,16 @@ from skillmeat.core.marketplace.readers.errors import (
     ReaderUnavailable,
     RepositoryNotFound,
 )
+from skillmeat.core.marketplace.urls import REMOTE_PROTOCOLS
 
-# Transports a repository URL may use; "ext::" would let a URL run arbitrary commands.
-ALLOWED_PROTOCOLS = "file:git:https:ssh"  # never plain http, even by redirect
+# What a git child process inherits: what git, ssh and curl need to reach a repository, and
+# nothing else (no SKILLMEAT_* secrets, no GIT_* redirections). Proxy variables stay: git needs
+# them to get out at all.
+_INHERITED = (
+    "PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "SSH_AUTH_SOCK", "SSL_CERT_FILE",
+    "SSL_CERT_DIR", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+    "all_proxy", "NO_PROXY", "no_proxy",
+)
 
 # Messages git prints when the remote side is missing, private or unreachable.
 _UNREACHABLE = (
@@ -37,22 +44,28 @@ _UNREACHABLE = (
 )
 
 
-def git_env() -> dict[str, str]:
-    """The environment for every git call: no prompts, no user or system config, C locale."""
-    # Inherited GIT_* variables (GIT_DIR from a hook, say) would redirect our commands.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+def git_env(protocols: str = REMOTE_PROTOCOLS) -> dict[str, str]:
+    """The environment for a git call: no prompts, no user or system config, C locale.
+
+    `protocols` are the transports git may use (GIT_ALLOW_PROTOCOL): "ext" never, "file" only
+    for a local source. SKILLMEAT_GIT_PROTOCOLS can narrow them further (the test suite allows
+    only "file"), never widen them.
+    """
+    allowed = protocols.split(":")
+    narrowed = os.environ.get("SKILLMEAT_GIT_PROTOCOLS")
+    if narrowed:
+        allowed = [p for p in allowed if p in narrowed.split(":")]
+    env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
     env.update(
         GIT_TERMINAL_PROMPT="0",
         GCM_INTERACTIVE="never",
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=os.devnull,
-        # Narrowed by SKILLMEAT_GIT_PROTOCOLS (the test suite allows only "file").
-        GIT_ALLOW_PROTOCOL=os.environ.get("SKILLMEAT_GIT_PROTOCOLS") or ALLOWED_PROTOCOLS,
+        GIT_ALLOW_PROTOCOL=":".join(allowed),  # empty: no transport at all
         GIT_SSH_COMMAND="ssh -o BatchMode=yes",
         LC_ALL="C",
         LANGUAGE="C",
     )
-    env.pop("SSH_ASKPASS", None)
     return env
 
 
@@ -75,6 +88,7 @@ def run_git(
     input: bytes | None = None,
     timeout: float | None = None,
     check: bool = True,
+    protocols: str = REMOTE_PROTOCOLS,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run git and capture its output; raise ReaderError on failure when `check`."""
     cmd = git_command(args, git_dir)
@@ -83,7 +97,7 @@ def run_git(
             cmd,
             input=input,
             capture_output=True,
-            env=git_env(),
+            env=git_env(protocols),
             timeout=timeout,
             check=False,
         )

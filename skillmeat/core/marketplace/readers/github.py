@@ -25,6 +25,7 @@ from skillmeat.core.marketplace.readers.errors import (
     RepositoryNotFound,
 )
 from skillmeat.core.marketplace.tree import RepoTree, TreeBuilder
+from skillmeat.core.marketplace.urls import check_github_name
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class GitHubReader:
         workers: int = 4,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        check_github_name(owner, repo)  # "." or ".." would address other API paths
         self.owner = owner
         self.repo = repo
         self.ref = ref  # None: the repository's default branch
