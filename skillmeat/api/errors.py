@@ -18,7 +18,9 @@ log = logging.getLogger("skillmeat.api")
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SkillMeatError)
     async def _domain(_request: Request, exc: SkillMeatError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        body = {"detail": exc.detail} if exc.field is None else {"detail": exc.detail,
+                                                                  "field": exc.field}
+        return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
