@@ -22,6 +22,7 @@ from skillmeat.core.marketplace import listing
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.pushes import apply_scan_document
 from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, SortBy, SortOrder
+from skillmeat.core.pagination import MAX_PAGE
 
 app = typer.Typer(help="Catalog entries of a source.", no_args_is_help=True)
 
@@ -43,7 +44,7 @@ def list_(
     include_below_threshold: Annotated[bool, typer.Option("--include-below-threshold")] = False,
     min_confidence: Annotated[int | None, typer.Option(min=0, max=100)] = None,
     sort_by: Annotated[str, typer.Option(help=" or ".join(SortBy))] = SortBy.CONFIDENCE,
-    limit: Annotated[int, typer.Option(min=1, max=100)] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, typer.Option(help="Continue after a previous page.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
