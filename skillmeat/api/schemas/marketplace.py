@@ -11,6 +11,7 @@ from skillmeat.core.marketplace.listing import CatalogPage
 from skillmeat.core.marketplace.merge import MergeResult
 from skillmeat.core.marketplace.scanning import ScanReport
 from skillmeat.core.marketplace.status import importable
+from skillmeat.core.marketplace.tree import COMMIT_PREFIX
 from skillmeat.core.marketplace.urls import RepoLocation
 from skillmeat.core.marketplace.vocabulary import (
     ArtifactType,
@@ -174,7 +175,7 @@ class ScanArtifact(BaseModel):
 class ScanResultDocument(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    commit: str = Field(min_length=4, max_length=64, pattern=r"^[0-9a-fA-F]+$")
+    commit: str = Field(min_length=4, max_length=64, pattern=COMMIT_PREFIX.pattern)
     artifacts: list[ScanArtifact] = Field(max_length=500_000)
 
 

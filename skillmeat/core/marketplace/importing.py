@@ -36,7 +36,12 @@ from skillmeat.core.marketplace.collection import Collection, discard, safe_name
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.tree import RepoReader, RepoTree
-from skillmeat.core.marketplace.vocabulary import ArtifactType, ConflictStrategy, ImportOutcome
+from skillmeat.core.marketplace.vocabulary import (
+    ArtifactType,
+    ConflictStrategy,
+    ImportOutcome,
+    one_of,
+)
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ARTIFACT_BYTES = 100 * 1024 * 1024
@@ -114,11 +119,7 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
                    reader_factory: ReaderFactory = open_reader,
                    progress: Progress | None = None) -> ImportResult:
     """Copy entries' files at the last scanned commit into the collection and record it."""
-    try:
-        conflicts = ConflictStrategy(strategy)
-    except ValueError:
-        raise InvalidInput(
-            f"conflict_strategy must be one of {', '.join(ConflictStrategy)}") from None
+    conflicts = one_of(ConflictStrategy, strategy, "conflict_strategy")
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
         raise InvalidInput("name at least one entry to import")

@@ -19,6 +19,7 @@ from skillmeat.core.marketplace.vocabulary import (
     CatalogStatus,
     SortBy,
     SortOrder,
+    one_of,
 )
 from skillmeat.core.pagination import Page, keyset_page
 
@@ -80,18 +81,11 @@ class CatalogPage:
     counts: CatalogCounts
 
 
-def _choice(enum: type[SortBy] | type[SortOrder], value: str, name: str) -> str:
-    try:
-        return enum(value)
-    except ValueError:
-        raise errors.InvalidInput(f"{name} must be one of {', '.join(enum)}") from None
-
-
 def list_entries(session: Session, codec: CursorCodec, source_id: str, f: EntryFilter, *,
                  sort_by: str = SortBy.CONFIDENCE, sort_order: str = SortOrder.DESC,
                  limit: int = 50, cursor: str | None = None) -> CatalogPage:
-    sort = SortBy(_choice(SortBy, sort_by, "sort_by"))
-    descending = _choice(SortOrder, sort_order, "sort_order") == SortOrder.DESC
+    sort = one_of(SortBy, sort_by, "sort_by")
+    descending = one_of(SortOrder, sort_order, "sort_order") == SortOrder.DESC
     f.check()
     source = get_source(session, source_id)
     column, kind = SORTS[sort]

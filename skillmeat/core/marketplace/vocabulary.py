@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
+from skillmeat.core.errors import InvalidInput
 from skillmeat.core.pagination import MAX_PAGE
+
+E = TypeVar("E", bound=StrEnum)
 
 # Entries below this confidence are stored but hidden from listings unless asked for.
 CONFIDENCE_THRESHOLD = 30
@@ -52,6 +56,8 @@ class ScanOutcome(StrEnum):
 
 
 class ScanTrigger(StrEnum):
+    """What started a scan: a person, adding the source, the rescan schedule, a pushed result."""
+
     MANUAL = "manual"
     CREATE = "create"
     SCHEDULE = "schedule"
@@ -59,6 +65,8 @@ class ScanTrigger(StrEnum):
 
 
 class SortBy(StrEnum):
+    """Orders of a catalog listing; each has an index ending in the entry id."""
+
     CONFIDENCE = "confidence"
     NAME = "name"
     DATE = "date"
@@ -78,6 +86,8 @@ class ConflictStrategy(StrEnum):
 
 
 class ImportOutcome(StrEnum):
+    """What an import did with one entry."""
+
     IMPORTED = "imported"
     SKIPPED = "skipped"
     RENAMED = "renamed"
@@ -85,9 +95,19 @@ class ImportOutcome(StrEnum):
 
 
 class FileKind(StrEnum):
+    """What a path inside an artifact is; only files are imported or shown."""
+
     FILE = "file"
     SYMLINK = "symlink"
     SUBMODULE = "submodule"
+
+
+def one_of(enum: type[E], value: str, field: str) -> E:
+    """`value` as a member of `enum`; InvalidInput about `field` when it is none of them."""
+    try:
+        return enum(value)
+    except ValueError:
+        raise InvalidInput(f"{field} must be one of {', '.join(enum)}", field=field) from None
 
 
 def choices() -> dict[str, object]:

@@ -204,7 +204,7 @@ function renderActions(entry, actions) {
       rel: "noopener noreferrer" }, "View upstream ↗"),
     entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-quiet",
       onclick: () => { dialog.close("exclude"); actions.exclude(entry); } }, "Not an artifact"),
-    entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-primary",
+    entry.importable && h("button", { type: "button", class: "btn btn-primary",
       onclick: () => actions.import(entry) }, "Import"));
 }
 
