@@ -108,7 +108,7 @@ def bench_unchanged(db: Database, work: Path) -> list[float]:
         started = time.perf_counter()
         outcome = scan_source(db, settings, source_id)
         times.append(time.perf_counter() - started)
-        assert outcome.unchanged
+        assert outcome.already_scanned
     return times
 
 
@@ -247,7 +247,7 @@ def scan_memory_child(repo: Path, work: Path) -> None:
     started = time.perf_counter()
     again = scan_source(db, settings, source_id)
     rescan_seconds = time.perf_counter() - started
-    assert again.unchanged_entries == outcome.artifacts, again
+    assert again.unchanged == outcome.artifacts, again
     rescan_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     files = _count_entries(repo)
     print(f"{peak:.0f} {rescan_peak:.0f} {files} {outcome.artifacts} {seconds:.1f} "

@@ -30,11 +30,13 @@ sys.path.insert(0, str(ROOT))
 from fixture_repos import FIXTURES, Fixture  # noqa: E402
 from snapshot_git import build_repo  # noqa: E402
 
-from skillmeat.core.marketplace.artifacts import ARTIFACT_TYPES, DetectedArtifact  # noqa: E402
+from skillmeat.core.marketplace.artifacts import DetectedArtifact  # noqa: E402
 from skillmeat.core.marketplace.detection import detect, repository_signal  # noqa: E402
 from skillmeat.core.marketplace.readers.git import GitReader  # noqa: E402
+from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD as VISIBLE  # noqa: E402
+from skillmeat.core.marketplace.vocabulary import ArtifactType  # noqa: E402
 
-VISIBLE = 30
+ARTIFACT_TYPES = tuple(ArtifactType)
 TARGET_OVERALL, TARGET_REPO = 0.97, 0.90
 Key = tuple[str, str]
 # Corpus repositories a person judged to show no sign of being meant for Claude Code. They hold

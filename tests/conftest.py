@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 
-from skillmeat.api.app import create_app, cursor_secret
+from skillmeat.api.app import create_app
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
@@ -165,7 +165,7 @@ class LiveServer:
     def use(self, settings: Settings, db: Database) -> None:
         self.app.state.settings = settings
         self.app.state.db = db
-        self.app.state.codec = CursorCodec(cursor_secret(settings))
+        self.app.state.codec = CursorCodec.from_settings(settings)
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,13 +30,6 @@ from skillmeat.core.cursor import CursorCodec
 from skillmeat.core.marketplace.scheduler import RescanScheduler
 
 
-def cursor_secret(settings: Settings) -> bytes:
-    if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value().encode()
-    # Stable across restarts and server processes sharing one database.
-    return hashlib.sha256(b"skillmeat-cursor:" + settings.resolved_database_url.encode()).digest()
-
-
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -63,7 +55,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.resolved_database_url,
                                   sqlite_synchronous=settings.sqlite_synchronous)
-    app.state.codec = CursorCodec(cursor_secret(settings))
+    app.state.codec = CursorCodec.from_settings(settings)
     install_error_handlers(app)
     # Outermost last: every request is logged, including those refused for host, size or
     # auth; a body is buffered for the JSON check only once its sender is authorized.

@@ -1,4 +1,8 @@
-"""Request dependencies: one transaction per request, settings, and "load or 404" helpers."""
+"""Request dependencies: the database, one transaction per request, settings, the cursor codec.
+
+"Load or 404" is the services' own first step (`sources.get_source`, `catalog.get_entry` raise
+NotFound, which api/errors.py renders), so handlers need no helper of their own for it.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ def write_session(request: Request) -> Iterator[Session]:
 
 
 def read_session(request: Request) -> Iterator[Session]:
+    """A read transaction (on SQLite a deferred one, so reads never wait for the write lock)."""
     yield from _session(request, write=False)
 
 

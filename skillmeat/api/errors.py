@@ -61,8 +61,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(SkillMeatError)
     async def _domain(request: Request, exc: SkillMeatError) -> JSONResponse:
-        return SafeJSONResponse({"detail": redact(exc.detail, settings_of(request))},
-                                status_code=exc.status_code)
+        body = {"detail": redact(exc.detail, settings_of(request))}
+        if exc.field is not None:
+            body["field"] = exc.field
+        return SafeJSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -82,10 +82,6 @@ class Database:
         reader = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._reader = sessionmaker(reader, expire_on_commit=False)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back if it raises."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Row,
+    Select,
     Table,
     bindparam,
     case,
@@ -21,12 +22,29 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource
-from skillmeat.core.marketplace.status import CONFIDENCE_THRESHOLD
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def keyset(stmt: S, key: Sequence[InstrumentedAttribute[Any]], after: Sequence[Any] | None,
+           *, descending: bool = False, limit: int) -> S:
+    """`stmt` ordered by `key` (unique: it ends in an id), cut to `limit` rows after `after`.
+
+    One row-value comparison, not an OR of column comparisons: both databases then seek the
+    index to the position instead of filtering every earlier row, so a deep page costs what
+    the first one does.
+    """
+    if after is not None:
+        row = tuple_(*key)
+        position = tuple_(*(literal(v, c.type) for v, c in zip(after, key, strict=True)))
+        stmt = stmt.where(row < position if descending else row > position)
+    order = [c.desc() if descending else c.asc() for c in key]
+    return stmt.order_by(*order).limit(limit)
 
 
 def get_source(session: Session, source_id: str, *, lock: bool = False) -> MarketplaceSource | None:
@@ -41,17 +59,12 @@ def source_id_by_url(session: Session, repo_url: str) -> str | None:
     return session.scalars(stmt).first()
 
 
-def source_page(session: Session, after: tuple[datetime, str] | None,
+def source_page(session: Session, after: Sequence[Any] | None,
                 limit: int) -> Sequence[MarketplaceSource]:
-    stmt = select(MarketplaceSource)
-    if after is not None:
-        created, last_id = after
-        stmt = stmt.where(
-            or_(MarketplaceSource.created_at < created,
-                (MarketplaceSource.created_at == created) & (MarketplaceSource.id < last_id))
-        )
-    stmt = stmt.order_by(MarketplaceSource.created_at.desc(), MarketplaceSource.id.desc())
-    return session.scalars(stmt.limit(limit)).all()
+    """Sources newest first, after the (created_at, id) position `after`."""
+    key = (MarketplaceSource.created_at, MarketplaceSource.id)
+    stmt = keyset(select(MarketplaceSource), key, after, descending=True, limit=limit)
+    return session.scalars(stmt).all()
 
 
 def all_source_ids(session: Session) -> list[str]:
@@ -80,67 +93,53 @@ def get_entries(session: Session, source_id: str, entry_ids: Sequence[str], *,
     return list(session.scalars(stmt))
 
 
-SORT_COLUMNS = {
-    "confidence": Entry.confidence_score,
-    "name": Entry.name,
-    "date": Entry.detected_at,
-}
-
-
 @dataclass(frozen=True)
-class EntryFilter:
+class EntryCriteria:
+    """Column conditions of an entry listing; the service decides them from its rules."""
+
     artifact_type: str | None = None
     status: str | None = None
+    hidden_status: str | None = None  # left out of the listing (unless `status` asks for it)
     min_confidence: int | None = None
     max_confidence: int | None = None
-    search: str | None = None
-    include_excluded: bool = False
-    include_below_threshold: bool = False
+    search: str | None = None  # a substring of name, title or path, any case
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(source_id: str, f: EntryFilter) -> list[ColumnElement[bool]]:
+def _conditions(source_id: str, c: EntryCriteria) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Entry.source_id == source_id]
-    if f.artifact_type:
-        conds.append(Entry.artifact_type == f.artifact_type)
-    if f.status:
-        conds.append(Entry.status == f.status)
-    elif not f.include_excluded:
-        conds.append(Entry.status != "excluded")
-    low = f.min_confidence
-    if not f.include_below_threshold:
-        low = max(low or 0, CONFIDENCE_THRESHOLD)
-    if low is not None:
-        conds.append(Entry.confidence_score >= low)
-    if f.max_confidence is not None:
-        conds.append(Entry.confidence_score <= f.max_confidence)
-    if f.search:
-        pattern = f"%{_escape_like(f.search.lower())}%"
+    if c.artifact_type:
+        conds.append(Entry.artifact_type == c.artifact_type)
+    if c.status:
+        conds.append(Entry.status == c.status)
+    elif c.hidden_status:
+        conds.append(Entry.status != c.hidden_status)
+    if c.min_confidence is not None:
+        conds.append(Entry.confidence_score >= c.min_confidence)
+    if c.max_confidence is not None:
+        conds.append(Entry.confidence_score <= c.max_confidence)
+    if c.search:
+        pattern = f"%{_escape_like(c.search.lower())}%"
         conds.append(or_(*(func.lower(col).like(pattern, escape="\\")
                            for col in (Entry.name, Entry.title, Entry.path))))
     return conds
 
 
-def entry_page(session: Session, source_id: str, f: EntryFilter, sort_by: str, descending: bool,
-               after: tuple[Any, str] | None, limit: int) -> list[Entry]:
-    column = SORT_COLUMNS[sort_by]
-    stmt = select(Entry).where(*_conditions(source_id, f))
-    if after is not None:
-        # One row-value comparison, not an OR: both databases then seek the index to the
-        # position instead of filtering every earlier row (deep pages cost what page 1 does).
-        value, last_id = after
-        key = tuple_(column, Entry.id)
-        position = tuple_(literal(value, column.type), literal(last_id))
-        stmt = stmt.where(key < position if descending else key > position)
-    order = (column.desc(), Entry.id.desc()) if descending else (column.asc(), Entry.id.asc())
-    return list(session.scalars(stmt.order_by(*order).limit(limit)))
+def entry_page(session: Session, source_id: str, criteria: EntryCriteria, sort_field: str,
+               descending: bool, after: Sequence[Any] | None, limit: int) -> list[Entry]:
+    """Entries ordered by the column `sort_field`, then id (each order has its index)."""
+    key = (getattr(Entry, sort_field), Entry.id)
+    stmt = select(Entry).where(*_conditions(source_id, criteria))
+    return list(session.scalars(keyset(stmt, key, after, descending=descending, limit=limit)))
 
 
-def catalog_count_rows(session: Session, source_id: str) -> list[tuple[str, str, int, int]]:
-    above = case((Entry.confidence_score >= CONFIDENCE_THRESHOLD, 1), else_=0)
+def catalog_count_rows(session: Session, source_id: str,
+                       threshold: int) -> list[tuple[str, str, int, int]]:
+    """(type, status, band, n) of a source's entries; band 1 is confidence >= threshold."""
+    above = case((Entry.confidence_score >= threshold, 1), else_=0)
     stmt = (
         select(Entry.artifact_type, Entry.status, above, func.count())
         .where(Entry.source_id == source_id)
@@ -162,13 +161,11 @@ def merge_snapshot(session: Session, source_id: str,
     """Every entry of a source with the columns a merge compares (not whole ORM objects),
     a page at a time in (type, path) order: the unique index serves each page, and rows
     may be written between pages (a merge never changes type or path)."""
-    stmt = (select(*MERGE_COLUMNS).where(Entry.source_id == source_id)
-            .order_by(Entry.artifact_type, Entry.path).limit(page))
+    stmt = select(*MERGE_COLUMNS).where(Entry.source_id == source_id)
+    key = (Entry.artifact_type, Entry.path)
     after: tuple[str, str] | None = None
     while True:
-        query = stmt if after is None else stmt.where(
-            tuple_(Entry.artifact_type, Entry.path) > tuple_(literal(after[0]), literal(after[1])))
-        rows = list(session.execute(query))
+        rows = list(session.execute(keyset(stmt, key, after, limit=page)))
         if rows:
             yield rows
         if len(rows) < page:
@@ -204,6 +201,20 @@ def update_entries(session: Session, rows: list[dict[str, Any]]) -> None:
 def add_scan(session: Session, scan: MarketplaceScan) -> None:
     session.add(scan)
     session.flush()
+
+
+def get_scan(session: Session, scan_id: str) -> MarketplaceScan | None:
+    return session.get(MarketplaceScan, scan_id)
+
+
+def close_scans(session: Session, source_id: str, *, running: str, outcome: str,
+                now: datetime, error: str) -> None:
+    """Give the source's history rows still at outcome `running` this `outcome`."""
+    session.execute(
+        update(MarketplaceScan)
+        .where(MarketplaceScan.source_id == source_id, MarketplaceScan.outcome == running)
+        .values(outcome=outcome, finished_at=now, error=error)
+    )
 
 
 def recent_scans(session: Session, source_id: str, limit: int) -> Sequence[MarketplaceScan]:

@@ -1,17 +1,20 @@
-"""What every CLI command needs: settings, a migrated database, a cursor codec."""
+"""What every CLI command needs: settings, a migrated database, a cursor codec, error exits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import typer
 from pydantic import ValidationError
 
-from skillmeat.api.app import cursor_secret
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings, get_settings, settings_error
 from skillmeat.core.cursor import CursorCodec
+from skillmeat.core.errors import SkillMeatError
+from skillmeat.core.marketplace.readers.errors import ReaderError
 
 
 def settings() -> Settings:
@@ -29,7 +32,7 @@ def database() -> Database:
 
 
 def codec() -> CursorCodec:
-    return CursorCodec(cursor_secret(settings()))
+    return CursorCodec.from_settings(settings())
 
 
 def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
@@ -38,3 +41,16 @@ def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
 
     err_console.print(f"[red]error:[/red] {getattr(exc, 'detail', exc)}")
     return typer.Exit(code)
+
+
+@contextmanager
+def reported(what: str = "") -> Iterator[None]:
+    """Service and repository errors inside end the command: message on stderr, exit 1.
+
+    `what` names the failed action ("scan failed"), said before the error's own words.
+    """
+    try:
+        yield
+    except (SkillMeatError, ReaderError) as exc:
+        detail = getattr(exc, "detail", None) or str(exc)
+        raise fail(f"{what}: {detail}" if what else detail) from None

@@ -8,23 +8,27 @@ import typer
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from skillmeat.api.routers.marketplace_imports import files_response, import_response
-from skillmeat.api.schemas.imports import ConflictStrategy, FileContentResponse
+from skillmeat.api.schemas.imports import ArtifactFilesResponse, FileContentResponse, ImportResponse
 from skillmeat.api.schemas.marketplace import CatalogEntryResponse
 from skillmeat.cli import context
-from skillmeat.cli.output import console, err_console, print_json, print_record, print_table
-from skillmeat.core.errors import SkillMeatError
+from skillmeat.cli.output import (
+    JsonOpt,
+    console,
+    err_console,
+    print_json,
+    print_record,
+    print_table,
+)
 from skillmeat.core.marketplace import browsing, catalog, importing
-from skillmeat.core.marketplace.readers.errors import ReaderError
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 
 
 def import_command(
     source_id: str,
     entry_ids: Annotated[list[str], typer.Argument(help="Catalog entry ids to import.")],
     strategy: Annotated[ConflictStrategy, typer.Option(
-        help="When the target exists: skip it, overwrite it, or rename the new one.")] = "skip",
+        help="When the target exists: skip it, overwrite it, or rename the new one.")
+    ] = ConflictStrategy.SKIP,
     as_json: JsonOpt = False,
 ) -> None:
     """Copy entries into the local collection, at the commit of the last scan."""
@@ -35,16 +39,14 @@ def import_command(
         def advance(name: str) -> None:
             bar.update(task, description=f"read {name}", advance=1)
 
-        try:
-            result = importing.import_entries(context.database(), context.settings(),
-                                              source_id, entry_ids, strategy, progress=advance)
-        except (ReaderError, SkillMeatError) as exc:
-            raise context.fail(f"import failed: {getattr(exc, 'detail', exc)}") from None
-    response = import_response(result)
+        with context.reported("import failed"):
+            response = ImportResponse.of(importing.import_entries(
+                context.database(), context.settings(), source_id, entry_ids, strategy,
+                progress=advance))
     if as_json:
         print_json(response)
         return
-    print_table(f"import {result.import_id} into {result.collection_dir}",
+    print_table(f"import {response.import_id} into {response.collection_dir}",
                 ["entry", "type", "name", "outcome", "written to", "files"],
                 [(i.entry_id, i.artifact_type, i.name, i.outcome, i.path, i.file_count)
                  for i in response.items])
@@ -57,27 +59,22 @@ def import_command(
 def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> None:
     """Show an entry: its catalog record, its files, and its main file's frontmatter."""
     db, settings = context.database(), context.settings()
-    try:
+    with context.reported():
         with db.session(write=False) as session:
             entry = CatalogEntryResponse.model_validate(
                 catalog.get_entry(session, source_id, entry_id))
-        listing = browsing.list_files(db, settings, source_id, entry_id)
-        main = browsing.main_file(listing)
+        files = ArtifactFilesResponse.of(browsing.list_files(db, settings, source_id, entry_id))
+        main = files.main_file
         view = browsing.read_file(db, settings, source_id, entry_id, main) if main else None
-    except SkillMeatError as exc:
-        raise context.fail(exc) from None
-    except ReaderError as exc:
-        raise context.fail(f"cannot read the repository: {exc}") from None
-    content = FileContentResponse.model_validate(view, from_attributes=True) if view else None
+    content = FileContentResponse.model_validate(view) if view else None
     if as_json:
         print_json({"entry": entry.model_dump(mode="json"),
-                    "files": files_response(listing).model_dump(mode="json"),
+                    "files": files.model_dump(mode="json"),
                     "main_file": content.model_dump(mode="json") if content else None})
         return
     print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump())
-    print_table(f"files at {listing.commit[:12]} in {listing.root or '/'}",
-                ["path", "size", "note"],
-                [(m.path, m.size, m.problem or "") for m in listing.files])
+    print_table(f"files at {files.commit[:12]} in {files.root or '/'}", ["path", "size", "note"],
+                [(m.path, m.size, m.problem or "") for m in files.files])
     if content is None or content.frontmatter is None and content.frontmatter_error is None:
         return
     console.print(f"frontmatter of {content.path}", style="bold", markup=False)

@@ -10,22 +10,19 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from skillmeat.api.routers.marketplace_sources import scan_response
-from skillmeat.api.schemas.marketplace import ScanRecordResponse
+from skillmeat.api.schemas.marketplace import ScanRecordResponse, ScanResultResponse
 from skillmeat.cli import context
-from skillmeat.cli.output import console, err_console, print_json, print_table
-from skillmeat.core.errors import SkillMeatError
+from skillmeat.cli.output import JsonOpt, console, err_console, print_json, print_table
 from skillmeat.core.marketplace import history
-from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.git import GitReader
-from skillmeat.core.marketplace.scanning import ScanOutcome, detect_at, scan_source
-from skillmeat.core.marketplace.status import CONFIDENCE_THRESHOLD
+from skillmeat.core.marketplace.scanning import ScanReport, detect_at, scan_source
+from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD
 
 STAGES = {"resolving": "resolving ref", "listing and detecting": "reading and detecting",
           "merging": "merging into the catalog"}
 
 
-def run_scan(source_id: str, *, quiet: bool = False) -> ScanOutcome:
+def run_scan(source_id: str, *, quiet: bool = False) -> ScanReport:
     """Scan with a progress display on stderr; exits with a readable error on failure."""
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
@@ -34,38 +31,31 @@ def run_scan(source_id: str, *, quiet: bool = False) -> ScanOutcome:
         def advance(stage: str) -> None:
             bar.update(task, description=STAGES.get(stage, stage), advance=1)
 
-        try:
+        with context.reported("scan failed"):
             return scan_source(context.database(), context.settings(), source_id,
                                progress=advance)
-        except (ReaderError, SkillMeatError) as exc:
-            raise context.fail(f"scan failed: {getattr(exc, 'detail', exc)}") from None
 
 
-def scan(source_id: str,
-         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def scan(source_id: str, as_json: JsonOpt = False) -> None:
     """Scan a source now and merge what it finds into its catalog."""
-    outcome = run_scan(source_id, quiet=as_json)
+    report = run_scan(source_id, quiet=as_json)
     if as_json:
-        print_json(scan_response(outcome))
-    elif outcome.unchanged:
-        console.print(f"unchanged: {source_id} is already scanned at {outcome.commit}")
+        print_json(ScanResultResponse.of(report))
+    elif report.already_scanned:
+        console.print(f"unchanged: {source_id} is already scanned at {report.commit}")
     else:
-        console.print(f"scanned {(outcome.commit or '')[:12]}: {outcome.artifacts} artifacts; "
-                      f"{outcome.new} new, {outcome.updated} updated, {outcome.removed} removed "
-                      f"in {outcome.duration_ms} ms")
-        for problem in outcome.problems:
+        console.print(f"scanned {(report.commit or '')[:12]}: {report.artifacts} artifacts; "
+                      f"{report.new} new, {report.updated} updated, {report.removed} removed "
+                      f"in {report.duration_ms} ms")
+        for problem in report.problems:
             err_console.print(f"[yellow]partial:[/yellow] {problem}")
 
 
-def scans(source_id: str,
-          as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def scans(source_id: str, as_json: JsonOpt = False) -> None:
     """Show the last scans of a source: when, which commit, what changed, errors."""
-    try:
-        with context.database().session(write=False) as session:
-            items = [ScanRecordResponse.model_validate(s)
-                     for s in history.recent_scans(session, source_id)]
-    except SkillMeatError as exc:
-        raise context.fail(exc) from None
+    with context.reported(), context.database().session(write=False) as session:
+        items = [ScanRecordResponse.model_validate(s)
+                 for s in history.recent_scans(session, source_id)]
     if as_json:
         print_json(items)
         return
@@ -77,23 +67,17 @@ def scans(source_id: str,
 
 def detect_command(
     target: Annotated[str, typer.Argument(help="A local repository path or a git URL.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print a scan-result document.")] = False,
+    as_json: JsonOpt = False,
     min_confidence: Annotated[int, typer.Option(min=0, max=100)] = CONFIDENCE_THRESHOLD,
     ref: Annotated[str | None, typer.Option(help="Branch, tag or commit (default HEAD).")] = None,
     root: Annotated[str | None, typer.Option("--root", help="Only below this folder.")] = None,
 ) -> None:
-    """Detect artifacts in a repository without touching the database."""
-    try:
-        with tempfile.TemporaryDirectory(prefix="skillmeat-detect-") as cache:
-            reader = GitReader(target, ref, Path(cache))
-            try:
-                commit = reader.resolve()
-                _tree, found = detect_at(reader, commit, root,
-                                         context.settings().max_tree_entries)
-            finally:
-                reader.close()
-    except (ReaderError, SkillMeatError) as exc:
-        raise context.fail(exc) from None
+    """Detect artifacts in a repository without touching the database (--json: a scan-result
+    document for `skillmeat catalog apply`)."""
+    with context.reported(), tempfile.TemporaryDirectory(prefix="skillmeat-detect-") as cache, \
+            GitReader(target, ref, Path(cache)) as reader:
+        commit = reader.resolve()
+        _tree, found = detect_at(reader, commit, root, context.settings().max_tree_entries)
     shown = [a for a in found if a.confidence >= min_confidence]
     if as_json:
         doc = {"commit": commit, "artifacts": [

@@ -8,12 +8,10 @@ import typer
 
 from skillmeat.api.schemas.marketplace import SourceResponse
 from skillmeat.cli import context
-from skillmeat.cli.output import console, print_json, print_record, print_table
-from skillmeat.core.errors import SkillMeatError
+from skillmeat.cli.output import JsonOpt, console, print_json, print_record, print_table
 from skillmeat.core.marketplace import sources as service
 
 app = typer.Typer(help="Marketplace sources (repositories to scan).", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _show(source: SourceResponse, as_json: bool) -> None:
@@ -33,12 +31,9 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a repository as a marketplace source."""
-    try:
-        with context.database().session() as session:
-            source = SourceResponse.model_validate(service.create_source(
-                session, url, ref=ref, root_hint=root, description=description))
-    except SkillMeatError as exc:
-        raise context.fail(exc) from None
+    with context.reported(), context.database().session() as session:
+        source = SourceResponse.model_validate(service.create_source(
+            session, url, ref=ref, root_hint=root, description=description))
     if scan:
         from skillmeat.cli.scanning import run_scan
 
@@ -66,19 +61,13 @@ def list_(as_json: JsonOpt = False,
 @app.command("show")
 def show(source_id: str, as_json: JsonOpt = False) -> None:
     """Show one source."""
-    try:
-        with context.database().session(write=False) as session:
-            _show(SourceResponse.model_validate(service.get_source(session, source_id)), as_json)
-    except SkillMeatError as exc:
-        raise context.fail(exc) from None
+    with context.reported(), context.database().session(write=False) as session:
+        _show(SourceResponse.model_validate(service.get_source(session, source_id)), as_json)
 
 
 @app.command("rm")
 def remove(source_id: str) -> None:
     """Remove a source and its whole catalog."""
-    try:
-        with context.database().session() as session:
-            service.delete_source(session, source_id)
-    except SkillMeatError as exc:
-        raise context.fail(exc) from None
+    with context.reported(), context.database().session() as session:
+        service.delete_source(session, source_id)
     console.print(f"removed {source_id}")

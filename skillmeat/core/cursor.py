@@ -9,14 +9,26 @@ import hmac
 import json
 from typing import Any
 
+from skillmeat.config import Settings
 from skillmeat.core.errors import InvalidInput
 
 MAX_CURSOR_LENGTH = 2048
 
 
+def cursor_secret(settings: Settings) -> bytes:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    # Stable across restarts and server processes sharing one database.
+    return hashlib.sha256(b"skillmeat-cursor:" + settings.resolved_database_url.encode()).digest()
+
+
 class CursorCodec:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CursorCodec:
+        return cls(cursor_secret(settings))
 
     def _sign(self, body: bytes) -> bytes:
         return hmac.new(self._secret, body, hashlib.sha256).digest()[:16]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class SkillMeatError(Exception):
     status_code = 400
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.field = field  # the request field it is about, so a form can show it there
 
 
 class NotFound(SkillMeatError):
@@ -23,5 +27,12 @@ class InvalidInput(SkillMeatError):
     status_code = 422
 
 
-class Unavailable(SkillMeatError):
-    status_code = 503
+@contextmanager
+def about(field: str) -> Iterator[None]:
+    """Errors raised inside the block are about the request field `field`."""
+    try:
+        yield
+    except SkillMeatError as exc:
+        if exc.field is None:
+            exc.field = field
+        raise

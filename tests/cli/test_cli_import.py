@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -76,3 +77,17 @@ def test_show_prints_metadata_files_and_frontmatter(
     assert doc["main_file"]["frontmatter"] == {"description": "Run the deploy"}
     result = runner.invoke(app, ["catalog", "show", sid, "cat_nope"])
     assert result.exit_code == 1 and "not found" in result.stderr
+
+
+def test_show_opens_the_main_file_the_api_names(
+        runner: CliRunner, client: httpx.Client, scanned: tuple[str, dict[str, str]]) -> None:
+    sid, ids = scanned
+    base = f"/api/v1/marketplace/sources/{sid}/artifacts"
+    mains = {}
+    for path, entry_id in ids.items():
+        listed = client.get(f"{base}/{entry_id}/files").json()
+        shown = json.loads(run(runner, "catalog", "show", sid, entry_id, "--json"))
+        assert shown["main_file"]["path"] == shown["files"]["main_file"] == listed["main_file"]
+        mains[path] = listed["main_file"]
+    assert mains == {"skills/pdf": "SKILL.md", "skills/broken": "SKILL.md",
+                     ".claude/commands/deploy.md": "deploy.md"}

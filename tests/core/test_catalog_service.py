@@ -11,7 +11,7 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceCatalogEntry
 from skillmeat.core import errors
 from skillmeat.core.cursor import CursorCodec
-from skillmeat.core.marketplace import catalog, counts, sources
+from skillmeat.core.marketplace import catalog, sources
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.merge import apply_scan
 from skillmeat.core.marketplace.status import derive_status
@@ -39,10 +39,8 @@ def test_status_is_derived_from_facts(facts: dict, expected: str) -> None:
 
 
 def _fresh_matrix(db: Database, source_id: str) -> dict[str, int]:
-    from skillmeat.cache.repositories import catalog_count_rows
-
     with db.session(write=False) as session:
-        return counts.from_rows(catalog_count_rows(session, source_id))
+        return catalog.counted_matrix(session, source_id)
 
 
 def test_imported_entry_shows_updated_when_upstream_changes(db: Database) -> None:

@@ -241,10 +241,11 @@ def test_read_fetches_only_requested_blobs(gh: FakeGitHub) -> None:
     assert len(gh.requests) == 2
 
 
-def test_read_binary_and_symlink_content(gh: FakeGitHub) -> None:
+def test_read_binary_content_but_not_a_symlink_target(gh: FakeGitHub) -> None:
+    # Like every reader: a link's blob is its target's path, not file content.
     with make(gh) as reader:
         got = reader.read(reader.resolve(), ["bin/data.bin", "docs/link.md"])
-    assert got == {"bin/data.bin": bytes(range(256)), "docs/link.md": b"../README.md"}
+    assert got == {"bin/data.bin": bytes(range(256))}
 
 
 def test_read_without_tree_lists_once(gh: FakeGitHub) -> None:

@@ -19,8 +19,7 @@ import pytest
 
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
-from skillmeat.cache.repositories import catalog_count_rows
-from skillmeat.core.marketplace import counts
+from skillmeat.core.marketplace.catalog import counted_matrix
 from skillmeat.core.marketplace.status import status_of
 from tests.gitrepo import commit, skill
 from tests.server_process import ServerProcess
@@ -161,7 +160,7 @@ def test_concurrent_clients_and_rescans_lose_nothing(servers: list[ServerProcess
         for entry in entries:
             assert entry.status == status_of(entry), repr(entry)
         stored = session.get(MarketplaceSource, sid).catalog_counts
-        assert stored == counts.from_rows(catalog_count_rows(session, sid))
+        assert stored == counted_matrix(session, sid)
         by_id = {e.id: e for e in entries}
         for entry_id, op in tally.last_ack.items():
             assert (by_id[entry_id].excluded_at is not None) == (op == "exclude"), entry_id

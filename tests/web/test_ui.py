@@ -195,15 +195,17 @@ def test_add_scan_filter_view_exclude_restore_and_import(
     expect(row.locator("time")).to_have_attribute("title", re.compile(r"\d{4}"))
     expect(row.locator("time")).to_have_text("just now")
 
-    # Restore: the row goes, the card comes back.
+    # Restore: the row goes, the card comes back where the API's order puts it.
     row.get_by_role("button", name="Restore docx").click()
     expect(row).to_have_count(0)
     expect(docx).to_have_count(1)
     expect(tab(page, "Skills")).to_have_text("Skills (3)")
     expect(excluded.locator("summary")).to_contain_text("Excluded artifacts (0)")
+    source_id = page.url.split("/sources/")[1].split("?")[0]
+    in_order = client.get(f"{BASE}/{source_id}/artifacts", params={"artifact_type": "skill"})
+    expect(cards.locator(".card-title")).to_have_text([e["name"] for e in in_order.json()["items"]])
 
     # "Select all" leaves excluded entries out of the import.
-    source_id = page.url.split("/sources/")[1].split("?")[0]
     by_name = entry_ids(client, source_id)
     resp = client.patch(f"{BASE}/{source_id}/artifacts/{by_name['broken']['id']}/exclude",
                         json={"excluded": True})
@@ -253,6 +255,14 @@ def test_failed_actions_show_the_api_detail(
     page.get_by_role("button", name="Add source").click()
     expect(page.locator("#repo-url-error")).to_have_text(
         "plain http:// repository URLs are not allowed; use https://")
+    # The API names the field an error is about; the form shows it there.
+    page.get_by_label("Repository URL").fill(str(repo))
+    page.get_by_label("Ref").fill("a..b")
+    page.get_by_role("button", name="Add source").click()
+    expect(page.locator("#repo-ref-error")).to_have_text(
+        "ref 'a..b' is not a valid branch, tag or commit")
+    expect(page.get_by_label("Ref")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#repo-url-error")).to_be_hidden()
 
     source = client.post(BASE, json={"repo_url": str(repo), "scan": True}).json()
     page.goto(f"{url}/sources/{source['id']}")

@@ -8,36 +8,40 @@ from fastapi import APIRouter, Body, Query, Response
 
 from skillmeat.api.deps import CodecDep, DbDep, ReadSession, SettingsDep, WriteSession
 from skillmeat.api.schemas.marketplace import (
-    ArtifactType,
     CatalogEntryResponse,
     CatalogListResponse,
-    CatalogStatus,
     ExcludeArtifactRequest,
     MergeResultResponse,
-    PageInfo,
     RenameArtifactRequest,
+    RepoUrlResponse,
     RestoreArtifactRequest,
     ScanHistoryResponse,
     ScanRecordResponse,
     ScanResultDocument,
     ScanResultResponse,
-    SortBy,
-    SortOrder,
     SourceCreateRequest,
     SourceListResponse,
     SourceResponse,
     SourceUpdateRequest,
 )
-from skillmeat.cache.repositories import EntryFilter
 from skillmeat.core.errors import SkillMeatError
-from skillmeat.core.marketplace import catalog, history, scanning, sources
+from skillmeat.core.marketplace import catalog, history, listing, scanning, sources
+from skillmeat.core.marketplace.listing import EntryFilter
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.pushes import apply_scan_document
 from skillmeat.core.marketplace.readers.errors import ReaderError
+from skillmeat.core.marketplace.vocabulary import (
+    ArtifactType,
+    CatalogStatus,
+    ScanTrigger,
+    SortBy,
+    SortOrder,
+)
+from skillmeat.core.pagination import MAX_PAGE
 
 router = APIRouter(prefix="/api/v1/marketplace/sources", tags=["marketplace-sources"])
 
-Limit = Annotated[int, Query(ge=1, le=100)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
@@ -51,7 +55,7 @@ def create_source(body: SourceCreateRequest, db: DbDep, settings: SettingsDep) -
         )
     if body.scan:
         try:
-            scanning.scan_source(db, settings, source.id, trigger="create")
+            scanning.scan_source(db, settings, source.id, trigger=ScanTrigger.CREATE)
         except (ReaderError, SkillMeatError):
             pass  # recorded on the source (scan_status=error, last_error) which we return
         with db.session(write=False) as session:
@@ -62,11 +66,15 @@ def create_source(body: SourceCreateRequest, db: DbDep, settings: SettingsDep) -
 @router.get("", response_model=SourceListResponse)
 def list_sources(session: ReadSession, codec: CodecDep, limit: Limit = 50,
                  cursor: Cursor = None) -> SourceListResponse:
-    page = sources.list_sources(session, codec, limit=limit, cursor=cursor)
-    return SourceListResponse(
-        items=[SourceResponse.model_validate(s) for s in page.items],
-        page_info=PageInfo(next_cursor=page.next_cursor, has_more=page.next_cursor is not None),
-    )
+    return SourceListResponse.of(sources.list_sources(session, codec, limit=limit, cursor=cursor))
+
+
+# Declared before /{source_id}, which would otherwise take "url" for an id.
+@router.get("/url", response_model=RepoUrlResponse)
+def read_repo_url(repo_url: Annotated[str, Query(max_length=1000)],
+                  settings: SettingsDep) -> RepoUrlResponse:
+    """How a repository URL would be added: where it is, and the ref and folder it names."""
+    return RepoUrlResponse.of(sources.locate(repo_url, allow_local=settings.local_sources_allowed))
 
 
 @router.get("/{source_id}", response_model=SourceResponse)
@@ -99,21 +107,16 @@ def list_artifacts(
     search: Annotated[str | None, Query(max_length=200)] = None,
     include_excluded: bool = False,
     include_below_threshold: bool = False,
-    sort_by: SortBy = "confidence",
-    sort_order: SortOrder = "desc",
+    sort_by: SortBy = SortBy.CONFIDENCE,
+    sort_order: SortOrder = SortOrder.DESC,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> CatalogListResponse:
     f = EntryFilter(artifact_type, status, min_confidence, max_confidence, search or None,
                     include_excluded, include_below_threshold)
-    page = catalog.list_entries(session, codec, source_id, f, sort_by=sort_by,
-                                sort_order=sort_order, limit=limit, cursor=cursor)
-    return CatalogListResponse(
-        items=[CatalogEntryResponse.model_validate(e) for e in page.items],
-        page_info=PageInfo(next_cursor=page.next_cursor, has_more=page.next_cursor is not None),
-        counts_by_status=page.counts_by_status,
-        counts_by_type=page.counts_by_type,
-    )
+    return CatalogListResponse.of(listing.list_entries(
+        session, codec, source_id, f, sort_by=sort_by, sort_order=sort_order, limit=limit,
+        cursor=cursor))
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)
@@ -147,26 +150,15 @@ def restore_artifact(source_id: str, entry_id: str, session: WriteSession,
 def push_scan_results(source_id: str, body: ScanResultDocument,
                       session: WriteSession) -> MergeResultResponse:
     artifacts = artifacts_from_document(a.model_dump() for a in body.artifacts)
-    result = apply_scan_document(session, source_id, body.commit, artifacts)
-    return MergeResultResponse(**vars(result))
+    return MergeResultResponse.of(apply_scan_document(session, source_id, body.commit, artifacts))
 
 
 @router.post("/{source_id}/rescan", response_model=ScanResultResponse)
 def rescan_source(source_id: str, db: DbDep, settings: SettingsDep) -> ScanResultResponse:
-    return scan_response(scanning.scan_source(db, settings, source_id))
+    return ScanResultResponse.of(scanning.scan_source(db, settings, source_id))
 
 
 @router.get("/{source_id}/scans", response_model=ScanHistoryResponse)
 def list_scans(source_id: str, session: ReadSession) -> ScanHistoryResponse:
     scans = history.recent_scans(session, source_id)
     return ScanHistoryResponse(items=[ScanRecordResponse.model_validate(s) for s in scans])
-
-
-def scan_response(outcome: scanning.ScanOutcome) -> ScanResultResponse:
-    return ScanResultResponse(
-        scan_id=outcome.scan_id, source_id=outcome.source_id, commit=outcome.commit,
-        unchanged=outcome.unchanged, new_count=outcome.new, updated_count=outcome.updated,
-        removed_count=outcome.removed, unchanged_count=outcome.unchanged_entries,
-        artifact_count=outcome.artifacts, complete=outcome.complete, problems=outcome.problems,
-        duration_ms=outcome.duration_ms,
-    )

@@ -16,6 +16,7 @@ from skillmeat.api.deps import ReadSession
 from skillmeat.api.schemas.marketplace import CatalogEntryResponse, SourceResponse
 from skillmeat.core.errors import NotFound
 from skillmeat.core.marketplace import catalog, sources
+from skillmeat.core.marketplace.vocabulary import choices
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -54,7 +55,11 @@ PAGES = {
 
 def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
            **fields: str) -> HTMLResponse:
-    """A page: its content (with `fields` filled in) inside the shared layout."""
+    """A page: its content (with `fields` filled in) inside the shared layout.
+
+    Every page's boot data carries the API's vocabulary (types, statuses, sorts, the
+    confidence threshold), so no script keeps a copy of its own.
+    """
     script, skip_target, skip_text, current = PAGES[name]
     nav = "" if current == "none" else (
         '    <nav aria-label="Main"><a href="/"'
@@ -66,7 +71,7 @@ def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
         skip=f'  <a class="skip-link" href="{skip_target}">{skip_text}</a>' if skip_target else "",
         nav=nav,
         content=_template(name).substitute(fields),
-        boot=_json_for_html(boot),
+        boot=_json_for_html({"vocabulary": choices(), **boot}),
     )
     return HTMLResponse(body, status_code=status_code,
                         headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorResponse(BaseModel):
     detail: str
+    field: str | None = Field(default=None, description="The request field it is about, if one.")
 
 
 class ValidationErrorResponse(BaseModel):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skillmeat.api.schemas.marketplace import ArtifactType
-
-ConflictStrategy = Literal["skip", "overwrite", "rename"]
-ImportOutcome = Literal["imported", "skipped", "renamed", "overwritten"]
-FileKind = Literal["file", "symlink", "submodule"]
+from skillmeat.core.marketplace.browsing import Listing, main_file
+from skillmeat.core.marketplace.importing import ImportResult
+from skillmeat.core.marketplace.vocabulary import (
+    ArtifactType,
+    ConflictStrategy,
+    FileKind,
+    ImportOutcome,
+)
 
 
 class ImportRequest(BaseModel):
@@ -18,7 +21,7 @@ class ImportRequest(BaseModel):
 
     entry_ids: list[str] = Field(min_length=1, max_length=100)
     conflict_strategy: ConflictStrategy = Field(
-        default="skip",
+        default=ConflictStrategy.SKIP,
         description="When the target exists: leave it (skip), replace it (overwrite), or "
                     "write beside it as <name>-2 (rename).")
 
@@ -51,8 +54,16 @@ class ImportResponse(BaseModel):
     commit: str
     items: list[ImportedItemResponse]
 
+    @classmethod
+    def of(cls, result: ImportResult) -> ImportResponse:
+        # No collection_dir: a server path means nothing to a client and tells too much.
+        return cls(import_id=result.import_id, source_id=result.source_id, commit=result.commit,
+                   items=[ImportedItemResponse.model_validate(i) for i in result.items])
+
 
 class ArtifactFileResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     path: str = Field(description="Relative to the artifact's root folder.")
     size: int | None
     sha: str
@@ -67,9 +78,22 @@ class ArtifactFilesResponse(BaseModel):
     commit: str
     root: str = Field(description="The artifact's folder in the repository.")
     files: list[ArtifactFileResponse]
+    main_file: str | None = Field(description="The file that describes the artifact (its "
+                                              "SKILL.md, or the entry's own file), if any.")
+
+    @classmethod
+    def of(cls, listing: Listing) -> ArtifactFilesResponse:
+        entry = listing.entry
+        return cls.model_validate({
+            "entry_id": entry.id, "name": entry.name, "artifact_type": entry.artifact_type,
+            "commit": listing.commit, "root": listing.root, "main_file": main_file(listing),
+            "files": [ArtifactFileResponse.model_validate(m) for m in listing.files],
+        })
 
 
 class FileContentResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     path: str
     size: int | None
     sha: str

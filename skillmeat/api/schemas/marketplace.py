@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from skillmeat.core.marketplace.status import CatalogStatus
-
-ArtifactType = Literal["skill", "command", "agent", "hook", "mcp_server"]
-ScanStatus = Literal["pending", "scanning", "success", "error"]
-SortBy = Literal["confidence", "name", "date"]
-SortOrder = Literal["asc", "desc"]
-
-__all__ = ["CatalogStatus"]
+from skillmeat.core.marketplace.listing import CatalogPage
+from skillmeat.core.marketplace.merge import MergeResult
+from skillmeat.core.marketplace.scanning import ScanReport
+from skillmeat.core.marketplace.status import importable
+from skillmeat.core.marketplace.tree import COMMIT_PREFIX
+from skillmeat.core.marketplace.urls import RepoLocation
+from skillmeat.core.marketplace.vocabulary import (
+    ArtifactType,
+    CatalogStatus,
+    ScanOutcome,
+    ScanStatus,
+    ScanTrigger,
+)
+from skillmeat.core.pagination import Page
 
 
 class _Request(BaseModel):
@@ -58,14 +64,40 @@ class SourceResponse(BaseModel):
     updated_at: datetime
 
 
+class RepoUrlResponse(BaseModel):
+    """How the service reads a repository URL: where it is, and the ref and folder it names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    repo_url: str = Field(description="The URL as a source stores it.")
+    kind: str = Field(description="github, git or local")
+    owner: str | None
+    repo_name: str
+    ref: str | None = Field(description="From a /tree/<ref>/... URL.")
+    root_hint: str | None = Field(description="From a /tree/<ref>/<path> URL.")
+
+    @classmethod
+    def of(cls, location: RepoLocation) -> RepoUrlResponse:
+        return cls.model_validate(location)
+
+
 class PageInfo(BaseModel):
     next_cursor: str | None
     has_more: bool
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        return cls(next_cursor=page.next_cursor, has_more=page.has_more)
 
 
 class SourceListResponse(BaseModel):
     items: list[SourceResponse]
     page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> SourceListResponse:
+        return cls(items=[SourceResponse.model_validate(s) for s in page.items],
+                   page_info=PageInfo.of(page))
 
 
 class CatalogEntryResponse(BaseModel):
@@ -92,6 +124,10 @@ class CatalogEntryResponse(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @computed_field(description="Whether an import would take it (not excluded or removed).")
+    def importable(self) -> bool:
+        return importable(self.status)
+
 
 class CatalogListResponse(BaseModel):
     items: list[CatalogEntryResponse]
@@ -100,6 +136,13 @@ class CatalogListResponse(BaseModel):
         description="Entries per status across the source, including excluded.")
     counts_by_type: dict[str, int] = Field(
         description="Entries per type of the default view (excluded entries left out).")
+
+    @classmethod
+    def of(cls, listing: CatalogPage) -> CatalogListResponse:
+        return cls(items=[CatalogEntryResponse.model_validate(e) for e in listing.page.items],
+                   page_info=PageInfo.of(listing.page),
+                   counts_by_status=listing.counts.by_status,
+                   counts_by_type=listing.counts.by_type)
 
 
 class ExcludeArtifactRequest(_Request):
@@ -132,7 +175,7 @@ class ScanArtifact(BaseModel):
 class ScanResultDocument(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    commit: str = Field(min_length=4, max_length=64, pattern=r"^[0-9a-fA-F]+$")
+    commit: str = Field(min_length=4, max_length=64, pattern=COMMIT_PREFIX.pattern)
     artifacts: list[ScanArtifact] = Field(max_length=500_000)
 
 
@@ -142,6 +185,11 @@ class MergeResultResponse(BaseModel):
     updated: int
     removed: int
     unchanged: int
+
+    @classmethod
+    def of(cls, result: MergeResult) -> MergeResultResponse:
+        return cls(commit=result.commit, new=result.new, updated=result.updated,
+                   removed=result.removed, unchanged=result.unchanged)
 
 
 class ScanResultResponse(BaseModel):
@@ -159,6 +207,16 @@ class ScanResultResponse(BaseModel):
     problems: list[str]
     duration_ms: int
 
+    @classmethod
+    def of(cls, report: ScanReport) -> ScanResultResponse:
+        return cls(
+            scan_id=report.scan_id, source_id=report.source_id, commit=report.commit,
+            unchanged=report.already_scanned, new_count=report.new,
+            updated_count=report.updated, removed_count=report.removed,
+            unchanged_count=report.unchanged, artifact_count=report.artifacts,
+            complete=report.complete, problems=report.problems, duration_ms=report.duration_ms,
+        )
+
 
 class ScanRecordResponse(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -167,8 +225,8 @@ class ScanRecordResponse(BaseModel):
     started_at: datetime
     finished_at: datetime | None
     commit_sha: str | None
-    outcome: Literal["running", "success", "unchanged", "error", "abandoned"]
-    trigger: str
+    outcome: ScanOutcome
+    trigger: ScanTrigger
     new_count: int
     updated_count: int
     removed_count: int

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-ArtifactType = Literal["skill", "command", "agent", "hook", "mcp_server"]
-ARTIFACT_TYPES: tuple[str, ...] = ("skill", "command", "agent", "hook", "mcp_server")
+from typing import Any
 
 
 @dataclass(slots=True)
 class DetectedArtifact:
-    type: str  # one of ARTIFACT_TYPES
+    type: str  # an ArtifactType value
     name: str
     path: str  # skill: the directory; other types: the file
     content_hash: str  # tree sha of a directory artifact, blob sha of a file artifact

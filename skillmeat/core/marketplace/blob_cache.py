@@ -9,15 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from skillmeat.config import Settings
-from skillmeat.core.marketplace.tree import RepoReader, RepoTree, TreeBuilder
-
-_OBJECT_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+from skillmeat.core.marketplace.readers.base import ListingReader
+from skillmeat.core.marketplace.tree import OBJECT_ID, RepoReader, RepoTree, TreeBuilder
 
 
 def object_id(kind: str, data: bytes, *, sha256: bool = False) -> str:
@@ -35,7 +33,7 @@ class BlobCache:
 
     def _blob_path(self, sha: str) -> Path | None:
         # Ids come from a remote listing: only well-formed hex may become a file name.
-        return self.root / sha[:2] / sha if _OBJECT_ID.match(sha) else None
+        return self.root / sha[:2] / sha if OBJECT_ID.match(sha) else None
 
     def get(self, sha: str) -> bytes | None:
         path = self._blob_path(sha)
@@ -54,7 +52,7 @@ class BlobCache:
         return True
 
     def get_tree(self, commit: str) -> RepoTree | None:
-        if not _OBJECT_ID.match(commit):
+        if not OBJECT_ID.match(commit):
             return None
         try:
             rows = json.loads((self.root / "trees" / commit[:2] / f"{commit}.json").read_bytes())
@@ -67,7 +65,7 @@ class BlobCache:
 
     def put_tree(self, tree: RepoTree) -> None:
         # A partial listing would hide files for good; only complete ones are kept.
-        if not tree.complete or not _OBJECT_ID.match(tree.commit):
+        if not tree.complete or not OBJECT_ID.match(tree.commit):
             return
         rows = [[e.path, e.type, e.sha, e.size, e.mode] for e in tree.entries]
         path = self.root / "trees" / tree.commit[:2] / f"{tree.commit}.json"
@@ -86,48 +84,40 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-class CachedReader:
+class CachedReader(ListingReader):
     """A RepoReader that answers from the cache first and fills it from the wrapped reader."""
 
     def __init__(self, inner: RepoReader, cache: BlobCache) -> None:
+        super().__init__()
         self.inner = inner
         self.cache = cache
-        self._tree: RepoTree | None = None  # the last tree listed: reads look paths up in it
 
     def resolve(self) -> str:
         return self.inner.resolve()
 
-    def tree(self, commit: str) -> RepoTree:
+    def _list(self, commit: str) -> RepoTree:
         tree = self.cache.get_tree(commit)
         if tree is None:
             tree = self.inner.tree(commit)
             self.cache.put_tree(tree)
-        self._tree = tree
         return tree
 
-    def read(
-        self, commit: str, paths: Iterable[str], limit: int | None = None
-    ) -> Mapping[str, bytes]:
-        index = self._tree if self._tree is not None and self._tree.commit == commit \
-            else self.tree(commit)
-        out: dict[str, bytes] = {}
-        missing: list[str] = []
-        for path in dict.fromkeys(paths):
-            entry = index.get(path)
-            data = self.cache.get(entry.sha) if entry is not None else None
+    def _blobs(self, commit: str, wanted: Mapping[str, list[str]],
+               limit: int | None) -> Iterator[tuple[str, bytes]]:
+        missing: dict[str, str] = {}  # one path of each blob the cache lacks -> its id
+        for oid, paths in wanted.items():
+            data = self.cache.get(oid)
             if data is None:
-                missing.append(path)
+                missing[paths[0]] = oid
             else:
-                out[path] = data if limit is None else data[:limit]
+                yield oid, data if limit is None else data[:limit]
         if missing:
-            for path, data in self.inner.read(commit, missing, limit).items():
-                entry = index.get(path)
-                if entry is not None:
-                    self.cache.put(entry.sha, data)
-                out[path] = data
-        return out
+            for path, data in self.inner.read(commit, list(missing), limit).items():
+                self.cache.put(missing[path], data)  # refused when cut short by `limit`
+                yield missing[path], data
 
     def close(self) -> None:
+        super().close()
         self.inner.close()
 
 

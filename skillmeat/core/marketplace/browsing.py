@@ -6,14 +6,10 @@ with no transaction open. Reads go through the blob cache, so a second look cost
 
 from __future__ import annotations
 
-import base64
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from skillmeat.cache.db import Database
@@ -23,9 +19,11 @@ from skillmeat.core.errors import Conflict, NotFound
 from skillmeat.core.marketplace.blob_cache import CachedReader, cache_for
 from skillmeat.core.marketplace.catalog import get_entry
 from skillmeat.core.marketplace.collection import safe_relpath
+from skillmeat.core.marketplace.detection.frontmatter import read_frontmatter
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.sources import get_source
 from skillmeat.core.marketplace.tree import RepoReader, RepoTree, TreeEntry
+from skillmeat.core.marketplace.vocabulary import FileKind
 
 ReaderFactory = Callable[[MarketplaceSource, Settings], RepoReader]
 MAX_VIEW_BYTES = 1_000_000
@@ -33,8 +31,6 @@ MAX_LISTED_SIZES = 1000  # files whose size a listing will read to learn
 MAX_SIZED_BYTES = 10 * 1024 * 1024
 _SNIFF = 8000
 _MARKDOWN = (".md", ".markdown", ".mdx")
-_MAX_YAML_NODES = 10_000  # aliases can make a small document a huge graph
-_MAX_YAML_DEPTH = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +65,10 @@ class Member:
         return self.entry.sha
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> FileKind:
         if self.entry.type == "commit":
-            return "submodule"
-        return "symlink" if self.entry.is_symlink else "file"
+            return FileKind.SUBMODULE
+        return FileKind.SYMLINK if self.entry.is_symlink else FileKind.FILE
 
 
 def scanned_source(session: Session, source_id: str) -> tuple[MarketplaceSource, str]:
@@ -232,48 +228,5 @@ def _view(view: FileView, data: bytes) -> FileView:
         return view
     view.content = text
     if view.path.lower().endswith(_MARKDOWN):
-        view.frontmatter, view.frontmatter_error, view.body = split_frontmatter(text)
+        view.frontmatter, view.frontmatter_error, view.body = read_frontmatter(text)
     return view
-
-
-def split_frontmatter(text: str) -> tuple[dict[str, Any] | None, str | None, str]:
-    """(frontmatter, error, body) of markdown; broken YAML is an error message, not a raise."""
-    lines = text.lstrip("\ufeff").splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
-        return None, None, text
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
-        return None, "frontmatter is not closed: no line with --- after the first", text
-    block, body = "".join(lines[1:end]), "".join(lines[end + 1:])
-    try:
-        data = yaml.safe_load(block)
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        return None, "invalid YAML: " + " ".join(str(exc).split())[:500], body
-    if data is None:
-        return {}, None, body
-    if not isinstance(data, dict):
-        return None, f"frontmatter is a {type(data).__name__}, not a mapping of fields", body
-    try:
-        return _plain(data, [_MAX_YAML_NODES], 0), None, body
-    except ValueError as exc:
-        return None, str(exc), body
-
-
-def _plain(value: Any, budget: list[int], depth: int) -> Any:
-    """YAML values as JSON values (dates as ISO text), within a node and depth budget."""
-    budget[0] -= 1
-    if budget[0] < 0 or depth > _MAX_YAML_DEPTH:
-        raise ValueError("frontmatter is too large or too deeply nested to show")
-    if isinstance(value, dict):
-        return {str(k): _plain(v, budget, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_plain(v, budget, depth + 1) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)  # JSON has no NaN or infinity
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    return str(value)

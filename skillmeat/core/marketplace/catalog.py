@@ -1,22 +1,18 @@
-"""Catalog entries: listing, renaming, and "not an artifact" exclusions."""
+"""Catalog entries: reading one, renaming, "not an artifact" exclusions, marking imports."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource, utcnow
-from skillmeat.cache.repositories import SORT_COLUMNS, EntryFilter
 from skillmeat.core import errors
-from skillmeat.core.cursor import CursorCodec, query_scope
 from skillmeat.core.marketplace import counts
 from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
 from skillmeat.core.marketplace.status import status_of
+from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD
 
 MAX_REASON = 500
 MAX_NAME = 255
@@ -32,9 +28,14 @@ def get_entry(session: Session, source_id: str, entry_id: str, *,
     return entry
 
 
+def counted_matrix(session: Session, source_id: str) -> dict[str, int]:
+    """A source's count matrix counted afresh from its rows (one GROUP BY)."""
+    return counts.from_rows(repo.catalog_count_rows(session, source_id, CONFIDENCE_THRESHOLD))
+
+
 def refresh_counts(session: Session, source: MarketplaceSource) -> None:
     """Recount a source's catalog from its rows (after a merge, or to repair)."""
-    set_counts(source, counts.from_rows(repo.catalog_count_rows(session, source.id)))
+    set_counts(source, counted_matrix(session, source.id))
 
 
 def set_counts(source: MarketplaceSource, matrix: dict[str, int]) -> None:
@@ -105,62 +106,6 @@ def rename_entry(session: Session, source_id: str, entry_id: str,
     entry.renamed = True
     session.flush()
     return entry
-
-
-@dataclass
-class CatalogPage:
-    items: list[MarketplaceCatalogEntry]
-    next_cursor: str | None
-    counts_by_status: dict[str, int] = field(default_factory=dict)
-    counts_by_type: dict[str, int] = field(default_factory=dict)
-
-
-def _position(entry: MarketplaceCatalogEntry, sort_by: str) -> list[Any]:
-    value = getattr(entry, SORT_COLUMNS[sort_by].key)
-    return [value.isoformat() if isinstance(value, datetime) else value, entry.id]
-
-
-def _after(position: list[Any], sort_by: str) -> tuple[Any, str]:
-    try:
-        value, last_id = position
-        if sort_by == "date":
-            value = datetime.fromisoformat(value)
-        elif sort_by == "confidence":
-            value = int(value)
-        elif not isinstance(value, str):
-            raise TypeError
-        return value, str(last_id)
-    except (ValueError, TypeError):
-        raise errors.InvalidInput("cursor is not valid") from None
-
-
-def list_entries(session: Session, codec: CursorCodec, source_id: str, f: EntryFilter, *,
-                 sort_by: str = "confidence", sort_order: str = "desc", limit: int = 50,
-                 cursor: str | None = None) -> CatalogPage:
-    if sort_by not in SORT_COLUMNS:
-        raise errors.InvalidInput(f"sort_by must be one of {', '.join(SORT_COLUMNS)}")
-    if sort_order not in ("asc", "desc"):
-        raise errors.InvalidInput("sort_order must be asc or desc")
-    if f.min_confidence is not None and f.max_confidence is not None \
-            and f.min_confidence > f.max_confidence:
-        raise errors.InvalidInput("min_confidence must not exceed max_confidence")
-    if f.search and _CONTROL.search(f.search):
-        raise errors.InvalidInput("search must not contain control characters")
-    source = get_source(session, source_id)
-    scope = query_scope(source=source_id, f=f, sort=sort_by, order=sort_order)
-    after = _after(codec.decode(cursor, scope), sort_by) if cursor else None
-    rows = repo.entry_page(session, source_id, f, sort_by, sort_order == "desc", after, limit + 1)
-    items = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = codec.encode(scope, _position(items[-1], sort_by))
-    matrix = source.catalog_counts or {}
-    return CatalogPage(
-        items,
-        next_cursor,
-        counts_by_status=counts.by_status(matrix, f.include_below_threshold),
-        counts_by_type=counts.by_type(matrix, f.include_below_threshold),
-    )
 
 
 def mark_imported(session: Session, source: MarketplaceSource, entry: MarketplaceCatalogEntry,

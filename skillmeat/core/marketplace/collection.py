@@ -14,12 +14,9 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Literal
 
 from skillmeat.core.errors import Conflict
-
-Strategy = Literal["skip", "overwrite", "rename"]
-Placed = Literal["imported", "skipped", "renamed", "overwritten"]
+from skillmeat.core.marketplace.vocabulary import ConflictStrategy, ImportOutcome
 
 MAX_NAME = 100
 MAX_COMPONENT_BYTES = 255
@@ -103,8 +100,8 @@ class Collection:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def place(self, staged: Path, relative: str, strategy: Strategy,
-              written: set[str]) -> tuple[Placed, str]:
+    def place(self, staged: Path, relative: str, strategy: ConflictStrategy,
+              written: set[str]) -> tuple[ImportOutcome, str]:
         """Move `staged` to `relative`, settling a clash by `strategy`; returns where it went.
 
         `written` holds targets placed earlier in the same import: those are never
@@ -112,17 +109,18 @@ class Collection:
         """
         target = self.inside(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if strategy == "overwrite" and relative not in written and os.path.lexists(target):
+        if strategy == ConflictStrategy.OVERWRITE and relative not in written \
+                and os.path.lexists(target):
             self._replace(staged, target)
-            return "overwritten", relative
+            return ImportOutcome.OVERWRITTEN, relative
         if _claim(staged, target):
-            return "imported", relative
-        if strategy == "skip":
-            return "skipped", relative
+            return ImportOutcome.IMPORTED, relative
+        if strategy == ConflictStrategy.SKIP:
+            return ImportOutcome.SKIPPED, relative
         for n in range(2, 10_000):
             candidate = _numbered(relative, n, staged.is_dir())
             if _claim(staged, self.inside(candidate)):
-                return "renamed", candidate
+                return ImportOutcome.RENAMED, candidate
         raise Conflict(f"no free name left for {relative!r} in the collection")
 
     def _replace(self, staged: Path, target: Path) -> None:

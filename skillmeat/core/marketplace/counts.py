@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from skillmeat.core.marketplace.artifacts import ARTIFACT_TYPES
-from skillmeat.core.marketplace.status import CONFIDENCE_THRESHOLD, STATUSES
+from skillmeat.core.marketplace.vocabulary import (
+    CONFIDENCE_THRESHOLD,
+    ArtifactType,
+    CatalogStatus,
+)
 
 
 def band(confidence: int) -> int:
@@ -45,7 +48,7 @@ def _cells(counts: Mapping[str, int], include_below: bool) -> Iterable[tuple[str
 
 
 def by_status(counts: Mapping[str, int], include_below: bool = False) -> dict[str, int]:
-    result = dict.fromkeys(STATUSES, 0)
+    result = dict.fromkeys(map(str, CatalogStatus), 0)
     for _type, status, n in _cells(counts, include_below):
         result[status] = result.get(status, 0) + n
     return result
@@ -54,8 +57,8 @@ def by_status(counts: Mapping[str, int], include_below: bool = False) -> dict[st
 def by_type(counts: Mapping[str, int], include_below: bool = False,
             include_excluded: bool = False) -> dict[str, int]:
     """Counts per type of what the default view shows: excluded entries left out."""
-    result = dict.fromkeys(ARTIFACT_TYPES, 0)
+    result = dict.fromkeys(map(str, ArtifactType), 0)
     for artifact_type, status, n in _cells(counts, include_below):
-        if include_excluded or status != "excluded":
+        if include_excluded or status != CatalogStatus.EXCLUDED:
             result[artifact_type] = result.get(artifact_type, 0) + n
     return result

@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -33,25 +32,27 @@ from skillmeat.core.marketplace.browsing import (
     scanned_source,
 )
 from skillmeat.core.marketplace.catalog import mark_imported
-from skillmeat.core.marketplace.collection import (
-    Collection,
-    Placed,
-    Strategy,
-    discard,
-    safe_name,
-)
+from skillmeat.core.marketplace.collection import Collection, discard, safe_name
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.tree import RepoReader, RepoTree
+from skillmeat.core.marketplace.vocabulary import (
+    ArtifactType,
+    ConflictStrategy,
+    ImportOutcome,
+    one_of,
+)
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ARTIFACT_BYTES = 100 * 1024 * 1024
 MAX_FILES = 1000
 READ_BATCH = 64
-STRATEGIES: tuple[str, ...] = ("skip", "overwrite", "rename")
-TYPE_DIRS = {"skill": "skills", "command": "commands", "agent": "agents", "hook": "hooks",
-             "mcp_server": "mcp"}
-FILE_TYPES = ("command", "agent")  # a single file, placed as <dir>/<name><suffix>
+TYPE_DIRS: dict[str, str] = {
+    ArtifactType.SKILL: "skills", ArtifactType.COMMAND: "commands", ArtifactType.AGENT: "agents",
+    ArtifactType.HOOK: "hooks", ArtifactType.MCP_SERVER: "mcp",
+}
+# A single file, placed as <dir>/<name><suffix>.
+FILE_TYPES = (ArtifactType.COMMAND, ArtifactType.AGENT)
 Progress = Callable[[str], None]
 
 
@@ -66,7 +67,7 @@ class ImportedItem:
     entry_id: str
     name: str
     artifact_type: str
-    outcome: Placed
+    outcome: ImportOutcome
     path: str  # relative to the collection directory
     file_count: int
     content_hash: str | None
@@ -114,11 +115,11 @@ def validate(session: Session, source_id: str,
 
 
 def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: Sequence[str],
-                   strategy: str = "skip", *, reader_factory: ReaderFactory = open_reader,
+                   strategy: str = ConflictStrategy.SKIP, *,
+                   reader_factory: ReaderFactory = open_reader,
                    progress: Progress | None = None) -> ImportResult:
     """Copy entries' files at the last scanned commit into the collection and record it."""
-    if strategy not in STRATEGIES:
-        raise InvalidInput(f"conflict_strategy must be one of {', '.join(STRATEGIES)}")
+    conflicts = one_of(ConflictStrategy, strategy, "conflict_strategy")
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
         raise InvalidInput("name at least one entry to import")
@@ -138,8 +139,7 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
                     progress(ref.name)
         finally:
             reader.close()
-        items = _place_all(db, collection, source_id, import_id, staged,
-                           cast(Strategy, strategy))
+        items = _place_all(db, collection, source_id, import_id, staged, conflicts)
     finally:
         for item in staged:
             discard(item.stage)
@@ -204,7 +204,7 @@ def _check_size(label: str, path: str, size: int) -> None:
 
 
 def _place_all(db: Database, collection: Collection, source_id: str, import_id: str,
-               staged: list[_Staged], strategy: Strategy) -> list[ImportedItem]:
+               staged: list[_Staged], strategy: ConflictStrategy) -> list[ImportedItem]:
     items: list[ImportedItem] = []
     placed: list[EntryRef] = []
     written: set[str] = set()
@@ -213,7 +213,7 @@ def _place_all(db: Database, collection: Collection, source_id: str, import_id: 
     try:
         for s in staged:
             outcome, where = collection.place(s.payload, s.target, strategy, written)
-            if outcome != "skipped":
+            if outcome != ImportOutcome.SKIPPED:
                 written.add(where)
                 placed.append(s.ref)
             items.append(ImportedItem(s.ref.id, s.ref.name, s.ref.artifact_type, outcome, where,

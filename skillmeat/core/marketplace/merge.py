@@ -7,7 +7,6 @@ an exclusion: excluded_at is a person's decision, not a scan's.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +16,14 @@ from sqlalchemy.orm import Session
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceSource, new_id, utcnow
 from skillmeat.core.errors import InvalidInput
-from skillmeat.core.marketplace.artifacts import ARTIFACT_TYPES, DetectedArtifact
+from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.catalog import refresh_counts
 from skillmeat.core.marketplace.status import derive_status
+from skillmeat.core.marketplace.tree import COMMIT_PREFIX
+from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, ScanStatus
 
-_SHA = re.compile(r"^[0-9a-fA-F]{4,64}$")
+ARTIFACT_TYPES = frozenset(ArtifactType)
 SNAPSHOT_PAGE = 2000  # existing entries compared per query
-# Columns a scan owns; everything else on an entry belongs to people or to importing.
-SCAN_FIELDS = ("detected_sha", "confidence_score", "score_breakdown", "title", "description",
-               "detected_version", "upstream_url")
 
 
 @dataclass
@@ -46,7 +44,7 @@ def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
     for i, art in enumerate(artifacts):
         where = f"artifacts[{i}]"
         if art.type not in ARTIFACT_TYPES:
-            raise InvalidInput(f"{where}.type must be one of {', '.join(ARTIFACT_TYPES)}")
+            raise InvalidInput(f"{where}.type must be one of {', '.join(ArtifactType)}")
         if not art.path or art.path.startswith("/") or ".." in art.path.split("/"):
             raise InvalidInput(f"{where}.path must be a relative path inside the repository")
         if not art.name or not art.name.strip():
@@ -71,7 +69,7 @@ def upstream_prefixes(source: MarketplaceSource) -> tuple[str, str] | None:
 def upstream_url(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> str | None:
     if prefixes is None:
         return None
-    return (prefixes[0] if art.type == "skill" else prefixes[1]) + art.path
+    return (prefixes[0] if art.type == ArtifactType.SKILL else prefixes[1]) + art.path
 
 
 def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> dict[str, Any]:
@@ -89,7 +87,7 @@ def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> dic
 def apply_scan(session: Session, source: MarketplaceSource, commit: str,
                artifacts: Sequence[DetectedArtifact], *, complete: bool = True) -> MergeResult:
     """Merge one scan into the catalog. `complete=False` (a partial tree) never removes."""
-    if not _SHA.match(commit or ""):
+    if not COMMIT_PREFIX.match(commit or ""):
         raise InvalidInput("commit must be a hexadecimal commit sha")
     _validate(artifacts)
     now = utcnow()
@@ -117,7 +115,7 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     refresh_counts(session, source)
     source.last_scanned_sha = commit
     source.last_sync_at = now
-    source.scan_status = "success"
+    source.scan_status = ScanStatus.SUCCESS
     source.last_error = None
     session.flush()
     return result
@@ -181,7 +179,7 @@ def _new_row(source_id: str, art: DetectedArtifact, values: dict[str, Any],
         "name": art.name.strip()[:255],
         "renamed": False,
         "path": art.path,
-        "status": "new",
+        "status": CatalogStatus.NEW,
         "detected_at": now,
         "removed_at": None,
         "import_date": None,

@@ -14,6 +14,7 @@ from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.merge import MergeResult, apply_scan
 from skillmeat.core.marketplace.scanning import lease_active
 from skillmeat.core.marketplace.sources import get_source
+from skillmeat.core.marketplace.vocabulary import ScanOutcome, ScanTrigger
 
 
 def apply_scan_document(session: Session, source_id: str, commit: str,
@@ -26,7 +27,7 @@ def apply_scan_document(session: Session, source_id: str, commit: str,
     result = apply_scan(session, source, commit, artifacts)
     repo.add_scan(session, MarketplaceScan(
         source_id=source.id, started_at=started, finished_at=utcnow(), commit_sha=commit,
-        outcome="success", trigger="push", new_count=result.new,
+        outcome=ScanOutcome.SUCCESS, trigger=ScanTrigger.PUSH, new_count=result.new,
         updated_count=result.updated, removed_count=result.removed,
         unchanged_count=result.unchanged, duration_ms=int((time.monotonic() - clock) * 1000),
     ))

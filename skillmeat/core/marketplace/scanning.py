@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from skillmeat.cache import repositories as repo
@@ -30,6 +29,7 @@ from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.sources import get_source
 from skillmeat.core.marketplace.tree import RepoReader, RepoTree
+from skillmeat.core.marketplace.vocabulary import ScanOutcome, ScanStatus, ScanTrigger
 from skillmeat.core.redaction import redact
 
 log = logging.getLogger("skillmeat.scan")
@@ -39,19 +39,29 @@ HISTORY_KEPT = 200
 
 
 @dataclass
-class ScanOutcome:
+class ScanReport:
+    """What one scan did. The counts are entries; `already_scanned` means nothing was read."""
+
     scan_id: str
     source_id: str
     commit: str | None
-    unchanged: bool = False
+    already_scanned: bool = False  # the commit and detector version were scanned before
     new: int = 0
     updated: int = 0
     removed: int = 0
-    unchanged_entries: int = 0
+    unchanged: int = 0
     artifacts: int = 0
     complete: bool = True
     duration_ms: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Findings:
+    """What the read-and-detect step hands to the merge: None artifacts when skipped."""
+
+    artifacts: list[DetectedArtifact] | None = None
+    complete: bool = True
 
 
 def lease_active(source: MarketplaceSource, now: datetime | None = None) -> bool:
@@ -77,16 +87,13 @@ def _take_lease(session: Session, source_id: str, owner: str, settings: Settings
     if lease_active(source, now):
         raise Conflict("scan already in progress for this source")
     # A lease that ran out belonged to a scan that died: say so in its history.
-    session.execute(
-        update(MarketplaceScan)
-        .where(MarketplaceScan.source_id == source_id, MarketplaceScan.outcome == "running")
-        .values(outcome="abandoned", finished_at=now,
-                error="the scan stopped without finishing (process ended)")
-    )
+    repo.close_scans(session, source_id, running=ScanOutcome.RUNNING,
+                     outcome=ScanOutcome.ABANDONED, now=now,
+                     error="the scan stopped without finishing (process ended)")
     source.scan_lease_until = now + timedelta(seconds=settings.scan_lease_seconds)
     source.scan_lease_owner = owner
-    source.scan_status = "scanning"
-    scan = MarketplaceScan(source_id=source_id, started_at=now, outcome="running",
+    source.scan_status = ScanStatus.SCANNING
+    scan = MarketplaceScan(source_id=source_id, started_at=now, outcome=ScanOutcome.RUNNING,
                            trigger=trigger)
     repo.add_scan(session, scan)
     return source, scan
@@ -96,97 +103,109 @@ def _holds_lease(source: MarketplaceSource, owner: str) -> bool:
     return source.scan_lease_owner == owner and lease_active(source)
 
 
-def _finish(session: Session, source: MarketplaceSource, owner: str, scan_id: str,
-            outcome: ScanOutcome, *, error: str | None = None) -> None:
+def _finish(session: Session, source: MarketplaceSource, owner: str, report: ScanReport, *,
+            error: str | None = None) -> None:
     if source.scan_lease_owner == owner:
         source.scan_lease_until = None
         source.scan_lease_owner = None
-    scan = session.get(MarketplaceScan, scan_id)
+    scan = repo.get_scan(session, report.scan_id)
     if scan is not None:
         scan.finished_at = utcnow()
-        scan.commit_sha = outcome.commit
-        scan.outcome = "error" if error else ("unchanged" if outcome.unchanged else "success")
+        scan.commit_sha = report.commit
+        scan.outcome = ScanOutcome.ERROR if error else (
+            ScanOutcome.UNCHANGED if report.already_scanned else ScanOutcome.SUCCESS)
         scan.error = error
-        scan.new_count, scan.updated_count = outcome.new, outcome.updated
-        scan.removed_count, scan.unchanged_count = outcome.removed, outcome.unchanged_entries
-        scan.duration_ms = outcome.duration_ms
+        scan.new_count, scan.updated_count = report.new, report.updated
+        scan.removed_count, scan.unchanged_count = report.removed, report.unchanged
+        scan.duration_ms = report.duration_ms
     repo.prune_scans(session, source.id, HISTORY_KEPT)
 
 
-def scan_source(db: Database, settings: Settings, source_id: str, *, trigger: str = "manual",
-                progress: Progress | None = None,
-                reader_factory: ReaderFactory = open_reader) -> ScanOutcome:
+def scan_source(db: Database, settings: Settings, source_id: str, *,
+                trigger: str = ScanTrigger.MANUAL, progress: Progress | None = None,
+                reader_factory: ReaderFactory = open_reader) -> ScanReport:
     """Scan one source now. Conflict when another scan of it holds the lease."""
-    report = progress or (lambda _stage: None)
+    report_stage = progress or (lambda _stage: None)
     owner = uuid.uuid4().hex
     clock = time.monotonic()
     with db.session() as session:
         # The source as the lease found it; sessions don't expire objects on commit, so its
         # fields stay readable while the repository is read with no transaction open.
         source, scan = _take_lease(session, source_id, owner, settings, trigger)
-    outcome = ScanOutcome(scan_id=scan.id, source_id=source_id, commit=None)
+    report = ScanReport(scan_id=scan.id, source_id=source_id, commit=None)
     try:
-        artifacts, tree_complete = None, True
-        report("resolving")
-        reader = reader_factory(source, settings)
-        try:
-            outcome.commit = reader.resolve()
-            if (outcome.commit, DETECTOR_VERSION) == (source.last_scanned_sha,
-                                                      source.detector_version):
-                outcome.unchanged = True
-            else:
-                report("listing and detecting")
-                tree, artifacts = detect_at(reader, outcome.commit, source.root_hint,
-                                            settings.max_tree_entries)
-                tree_complete, outcome.problems = tree.complete, list(tree.problems)
-                del tree  # the merge needs only the artifacts: free the listing first
-        finally:
-            reader.close()
+        findings = _read_and_detect(source, settings, report, report_stage, reader_factory)
     except (ReaderError, SkillMeatError) as exc:
         # Git and the filesystem name the server's own folders; a person needs the rest.
-        _record_failure(db, source_id, owner, outcome, clock, redact(str(exc), settings))
+        _record_failure(db, source_id, owner, report, clock, redact(str(exc), settings))
         raise
     except Exception as exc:
-        _record_failure(db, source_id, owner, outcome, clock,
+        _record_failure(db, source_id, owner, report, clock,
                         f"scan failed unexpectedly ({type(exc).__name__})")
         raise
-
-    report("merging")
+    report_stage("merging")
     with db.session() as session:
-        source = get_source(session, source_id, lock=True)
-        if not _holds_lease(source, owner):
-            raise Conflict("the scan lease expired before the scan finished; scan again")
-        if artifacts is not None:
-            outcome.artifacts = len(artifacts)
-            result = apply_scan(session, source, outcome.commit or "", artifacts,
-                                complete=tree_complete)
-            outcome.new, outcome.updated = result.new, result.updated
-            outcome.removed, outcome.unchanged_entries = result.removed, result.unchanged
-            # An incomplete read is retried in full next time rather than trusted as current.
-            source.detector_version = DETECTOR_VERSION if tree_complete else None
-            if not tree_complete:
-                source.last_error = "partial scan: " + "; ".join(outcome.problems)[:900]
-        else:
-            source.scan_status = "success"
-            source.last_sync_at = utcnow()
-        outcome.complete = tree_complete
-        outcome.duration_ms = int((time.monotonic() - clock) * 1000)
-        _finish(session, source, owner, scan.id, outcome)
+        source = _merge(session, source_id, owner, report, findings)
+        report.duration_ms = int((time.monotonic() - clock) * 1000)
+        _finish(session, source, owner, report)
     log.info("scanned %s at %s: %d new, %d updated, %d removed%s", source_id,
-             (outcome.commit or "")[:12], outcome.new, outcome.updated, outcome.removed,
-             " (unchanged)" if outcome.unchanged else "")
-    return outcome
+             (report.commit or "")[:12], report.new, report.updated, report.removed,
+             " (unchanged)" if report.already_scanned else "")
+    return report
 
 
-def _record_failure(db: Database, source_id: str, owner: str, outcome: ScanOutcome,
+def _read_and_detect(source: MarketplaceSource, settings: Settings, report: ScanReport,
+                     report_stage: Progress, reader_factory: ReaderFactory) -> _Findings:
+    """Resolve the ref; unless that commit was scanned by this detector, list and detect."""
+    report_stage("resolving")
+    reader = reader_factory(source, settings)
+    try:
+        report.commit = reader.resolve()
+        if (report.commit, DETECTOR_VERSION) == (source.last_scanned_sha,
+                                                 source.detector_version):
+            report.already_scanned = True
+            return _Findings()
+        report_stage("listing and detecting")
+        tree, artifacts = detect_at(reader, report.commit, source.root_hint,
+                                    settings.max_tree_entries)
+        report.problems = list(tree.problems)
+        return _Findings(artifacts, tree.complete)  # the tree itself is freed before merging
+    finally:
+        reader.close()
+
+
+def _merge(session: Session, source_id: str, owner: str, report: ScanReport,
+           findings: _Findings) -> MarketplaceSource:
+    """Merge the findings into the catalog, if the lease is still ours."""
+    source = get_source(session, source_id, lock=True)
+    if not _holds_lease(source, owner):
+        raise Conflict("the scan lease expired before the scan finished; scan again")
+    report.complete = findings.complete
+    if findings.artifacts is None:
+        source.scan_status = ScanStatus.SUCCESS
+        source.last_sync_at = utcnow()
+        return source
+    report.artifacts = len(findings.artifacts)
+    result = apply_scan(session, source, report.commit or "", findings.artifacts,
+                        complete=findings.complete)
+    report.new, report.updated = result.new, result.updated
+    report.removed, report.unchanged = result.removed, result.unchanged
+    # An incomplete read is retried in full next time rather than trusted as current.
+    source.detector_version = DETECTOR_VERSION if findings.complete else None
+    if not findings.complete:
+        source.last_error = "partial scan: " + "; ".join(report.problems)[:900]
+    return source
+
+
+def _record_failure(db: Database, source_id: str, owner: str, report: ScanReport,
                     clock: float, message: str) -> None:
     """Keep the catalog as it was; put the error where a person will see it."""
     log.warning("scan of %s failed: %s", source_id, message)
-    outcome.duration_ms = int((time.monotonic() - clock) * 1000)
+    report.duration_ms = int((time.monotonic() - clock) * 1000)
     with db.session() as session:
         source = repo.get_source(session, source_id, lock=True)
         if source is None:
             return
-        source.scan_status = "error"
+        source.scan_status = ScanStatus.ERROR
         source.last_error = message
-        _finish(session, source, owner, outcome.scan_id, outcome, error=message)
+        _finish(session, source, owner, report, error=message)

@@ -11,6 +11,7 @@ from skillmeat.config import Settings
 from skillmeat.core.errors import Conflict, SkillMeatError
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.scanning import scan_source
+from skillmeat.core.marketplace.vocabulary import ScanTrigger
 
 log = logging.getLogger("skillmeat.scheduler")
 
@@ -24,7 +25,7 @@ def rescan_all(db: Database, settings: Settings, stop: threading.Event | None = 
         if stop is not None and stop.is_set():
             break
         try:
-            scan_source(db, settings, source_id, trigger="schedule")
+            scan_source(db, settings, source_id, trigger=ScanTrigger.SCHEDULE)
             ran += 1
         except Conflict:
             log.info("skipping %s: a scan is already running", source_id)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +12,10 @@ from sqlalchemy.orm import Session
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceSource
 from skillmeat.core.cursor import CursorCodec, query_scope
-from skillmeat.core.errors import Conflict, InvalidInput, NotFound
-from skillmeat.core.marketplace.urls import clean_subpath, parse_repo_url
+from skillmeat.core.errors import Conflict, InvalidInput, NotFound, about
+from skillmeat.core.marketplace.urls import RepoLocation, clean_subpath, parse_repo_url
+from skillmeat.core.marketplace.vocabulary import ScanStatus
+from skillmeat.core.pagination import Page, keyset_page
 
 UNSET: Any = object()
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -34,25 +34,37 @@ def _clean_ref(ref: str) -> str:
     ref = ref.strip()
     if not ref or len(ref) > 255 or any(c in ref for c in " ~^:?*[\\") or ".." in ref \
             or ref.startswith("-") or any(ord(c) < 32 for c in ref):
-        raise InvalidInput(f"ref {ref!r} is not a valid branch, tag or commit")
+        raise InvalidInput(f"ref {ref!r} is not a valid branch, tag or commit", field="ref")
     return ref
+
+
+def _clean_root(root_hint: str | None) -> str | None:
+    with about("root_hint"):
+        return clean_subpath(root_hint)
+
+
+def locate(repo_url: str, *, allow_local: bool) -> RepoLocation:
+    """Where a repository URL points, and the ref and folder it names (as a source takes it)."""
+    with about("repo_url"):
+        return parse_repo_url(repo_url, allow_local=allow_local)
 
 
 def create_source(session: Session, repo_url: str, *, ref: str | None = None,
                   root_hint: str | None = None, description: str | None = None,
                   allow_local: bool = True) -> MarketplaceSource:
-    location = parse_repo_url(repo_url, allow_local=allow_local)
+    location = locate(repo_url, allow_local=allow_local)
     _check_description(description)
+    exists = Conflict(f"a source for {location.repo_url} already exists", field="repo_url")
     if repo.source_id_by_url(session, location.repo_url):
-        raise Conflict(f"a source for {location.repo_url} already exists")
+        raise exists
     source = MarketplaceSource(
         repo_url=location.repo_url,
         owner=location.owner,
         repo_name=location.repo_name,
         ref=_clean_ref(ref or location.ref or "main"),
-        root_hint=clean_subpath(root_hint) if root_hint is not None else location.root_hint,
+        root_hint=_clean_root(root_hint) if root_hint is not None else location.root_hint,
         description=description,
-        scan_status="pending",
+        scan_status=ScanStatus.PENDING,
         artifact_count=0,
         counts_by_type={},
         catalog_counts={},
@@ -61,8 +73,7 @@ def create_source(session: Session, repo_url: str, *, ref: str | None = None,
     try:
         session.flush()
     except IntegrityError:
-        # Lost a race with another request creating the same repository.
-        raise Conflict(f"a source for {location.repo_url} already exists") from None
+        raise exists from None  # lost a race with another request adding the same repository
     return source
 
 
@@ -72,11 +83,11 @@ def update_source(session: Session, source_id: str, *, ref: str | None = UNSET,
     source = get_source(session, source_id, lock=True)
     if ref is not UNSET:
         if ref is None:
-            raise InvalidInput("ref cannot be null")
+            raise InvalidInput("ref cannot be null", field="ref")
         source.ref = _clean_ref(ref)
         source.detector_version = None  # the next scan must not be skipped as unchanged
     if root_hint is not UNSET:
-        source.root_hint = clean_subpath(root_hint)
+        source.root_hint = _clean_root(root_hint)
         source.detector_version = None
     if description is not UNSET:
         _check_description(description)
@@ -87,7 +98,7 @@ def update_source(session: Session, source_id: str, *, ref: str | None = UNSET,
 
 def _check_description(description: str | None) -> None:
     if description and "\x00" in description:
-        raise InvalidInput("description must not contain NUL characters")
+        raise InvalidInput("description must not contain NUL characters", field="description")
 
 
 def delete_source(session: Session, source_id: str) -> None:
@@ -95,26 +106,11 @@ def delete_source(session: Session, source_id: str) -> None:
     repo.delete_source(session, source_id)
 
 
-@dataclass
-class SourcePage:
-    items: Sequence[MarketplaceSource]
-    next_cursor: str | None
-
-
 def list_sources(session: Session, codec: CursorCodec, *, limit: int = 50,
-                 cursor: str | None = None) -> SourcePage:
-    scope = query_scope(kind="sources")
-    after = None
-    if cursor:
-        position = codec.decode(cursor, scope)
-        try:
-            after = (datetime.fromisoformat(position[0]), str(position[1]))
-        except (ValueError, TypeError, IndexError):
-            raise InvalidInput("cursor is not valid") from None
-    rows = repo.source_page(session, after, limit + 1)
-    items, more = rows[:limit], len(rows) > limit
-    next_cursor = None
-    if more and items:
-        last = items[-1]
-        next_cursor = codec.encode(scope, [last.created_at.isoformat(), last.id])
-    return SourcePage(items, next_cursor)
+                 cursor: str | None = None) -> Page[MarketplaceSource]:
+    """Sources, newest first."""
+    return keyset_page(
+        codec, query_scope(kind="sources"), cursor, limit, key_types=(datetime, str),
+        fetch=lambda after, n: repo.source_page(session, after, n),
+        key=lambda source: (source.created_at, source.id),
+    )

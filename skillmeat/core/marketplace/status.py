@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
-CatalogStatus = Literal["new", "updated", "removed", "imported", "excluded"]
-STATUSES: tuple[str, ...] = ("new", "updated", "removed", "imported", "excluded")
-
-# Entries below this confidence are stored but hidden from listings unless asked for.
-CONFIDENCE_THRESHOLD = 30
+from skillmeat.core.marketplace.vocabulary import NOT_IMPORTABLE, CatalogStatus
 
 
 def derive_status(
@@ -19,17 +14,17 @@ def derive_status(
     imported_sha: str | None,
     import_date: datetime | None,
     detected_sha: str | None,
-) -> str:
+) -> CatalogStatus:
     if excluded_at is not None:
-        return "excluded"
+        return CatalogStatus.EXCLUDED
     if removed_at is not None:
-        return "removed"
+        return CatalogStatus.REMOVED
     if import_date is not None:
-        return "updated" if imported_sha != detected_sha else "imported"
-    return "new"
+        return CatalogStatus.UPDATED if imported_sha != detected_sha else CatalogStatus.IMPORTED
+    return CatalogStatus.NEW
 
 
-def status_of(entry: object) -> str:
+def status_of(entry: object) -> CatalogStatus:
     """The status an entry (ORM object or row with the same attributes) should have."""
     return derive_status(
         excluded_at=getattr(entry, "excluded_at"),  # noqa: B009 - duck-typed rows
@@ -38,3 +33,8 @@ def status_of(entry: object) -> str:
         import_date=getattr(entry, "import_date"),  # noqa: B009
         detected_sha=getattr(entry, "detected_sha"),  # noqa: B009
     )
+
+
+def importable(status: str) -> bool:
+    """Whether an entry with this status may be imported."""
+    return status not in NOT_IMPORTABLE

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import bisect
 import operator
+import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal, Protocol, cast, overload
+from typing import Literal, Protocol, cast, get_args, overload
 
 EntryType = Literal["blob", "tree", "commit"]  # "commit" is a submodule
+ENTRY_TYPES: frozenset[str] = frozenset(get_args(EntryType))
 SYMLINK_MODE = "120000"
+# A full object id as git prints it: SHA-1 (40 digits) or SHA-256 (64), lower case.
+OBJECT_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+# A commit as people write it: abbreviated to at least 4 digits, either case.
+COMMIT_PREFIX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 _DEFAULT_MODES = {"blob": "100644", "tree": "040000", "commit": "160000"}
 _NO_SIZE = -1
 
@@ -262,11 +268,6 @@ class TreeEntries(Sequence[TreeEntry]):
         return map(self._tree.entry, range(len(self._tree)))
 
 
-# Reads blobs by path; returns only the paths it could read. `limit` caps bytes per blob
-# (detection needs the frontmatter of markdown files, not whole documents).
-ContentReader = Callable[[Iterable[str], int | None], Mapping[str, bytes]]
-
-
 class RepoReader(Protocol):
     """What scanning needs from a repository, whichever way it is reached."""
 
@@ -278,15 +279,19 @@ class RepoReader(Protocol):
 
     def read(
         self, commit: str, paths: Iterable[str], limit: int | None = None
-    ) -> Mapping[str, bytes]: ...
+    ) -> Mapping[str, bytes]:
+        """The bytes of each regular file among `paths`, capped at `limit` bytes each."""
+        ...
 
     def close(self) -> None: ...
 
 
 __all__ = [
-    "ContentReader",
+    "COMMIT_PREFIX",
+    "ENTRY_TYPES",
     "EntryType",
     "InvalidObjectId",
+    "OBJECT_ID",
     "RepoReader",
     "RepoTree",
     "SYMLINK_MODE",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-VISIBLE = 30  # listings show artifacts at or above this confidence; the rest are kept hidden
-
 
 @dataclass(slots=True)
 class Score:

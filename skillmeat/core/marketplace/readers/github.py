@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from skillmeat.config import Settings
+from skillmeat.core.marketplace.readers.base import ListingReader
 from skillmeat.core.marketplace.readers.errors import (
     RateLimited,
     ReaderError,
@@ -24,19 +24,18 @@ from skillmeat.core.marketplace.readers.errors import (
     RefNotFound,
     RepositoryNotFound,
 )
-from skillmeat.core.marketplace.tree import RepoTree, TreeBuilder
+from skillmeat.core.marketplace.tree import ENTRY_TYPES, OBJECT_ID, RepoTree, TreeBuilder
 from skillmeat.core.marketplace.urls import check_github_name
 
 log = logging.getLogger(__name__)
 
 _JSON = "application/vnd.github+json"
 _SHA = "application/vnd.github.sha"
-_SHA_RE = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _TOKEN_HINT = "set SKILLMEAT_GITHUB_TOKEN"
 BLOB_CACHE_BYTES = 64 << 20
 
 
-class GitHubReader:
+class GitHubReader(ListingReader):
     """RepoReader over the GitHub REST API; blobs are cached by sha for the reader's life."""
 
     def __init__(
@@ -56,6 +55,7 @@ class GitHubReader:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         check_github_name(owner, repo)  # "." or ".." would address other API paths
+        super().__init__()
         self.owner = owner
         self.repo = repo
         self.ref = ref  # None: the repository's default branch
@@ -75,9 +75,8 @@ class GitHubReader:
         self._client = client if client is not None else httpx.Client(timeout=self._timeout)
         self._lock = threading.Lock()
         # Whole blobs by sha, oldest dropped first past a budget: a big scan reads many.
-        self._blobs: dict[str, bytes] = {}
-        self._blob_bytes = 0
-        self._trees: dict[str, RepoTree] = {}  # commit -> its listing, for reads by path
+        self._cache: dict[str, bytes] = {}
+        self._cache_bytes = 0
 
     @classmethod
     def from_settings(
@@ -117,13 +116,13 @@ class GitHubReader:
             self._raise_missing(response, f"ref {ref!r} not found in {self.slug}")
         self._check(response, f"resolve ref {ref!r}")
         text = response.text.strip()
-        if not _SHA_RE.match(text):  # a server that ignored the sha media type answers JSON
+        if not OBJECT_ID.match(text):  # a server that ignored the sha media type answers JSON
             text = str(self._json(response).get("sha", ""))
-        if not _SHA_RE.match(text):
+        if not OBJECT_ID.match(text):
             raise ReaderError(f"GitHub returned no commit sha for {self.slug}@{ref}")
         return text
 
-    def tree(self, commit: str) -> RepoTree:
+    def _list(self, commit: str) -> RepoTree:
         """List every path at `commit`, walking subtrees when GitHub truncates the listing."""
         response = self._get(f"git/trees/{commit}", params={"recursive": "1"})
         if response.status_code in (404, 422):
@@ -132,53 +131,31 @@ class GitHubReader:
         data = self._json(response)
         if data.get("truncated"):
             log.info("tree of %s@%s truncated by GitHub; walking subtrees", self.slug, commit)
-            result = self._walk(commit)
-        else:
-            builder, problems = TreeBuilder(), list[str]()
-            _add_items(builder, data, "", problems)
-            result = builder.build(commit, complete=not problems, problems=problems)
-        with self._lock:
-            self._trees = {commit: result}
-        return result
+            return self._walk(commit)
+        builder, problems = TreeBuilder(), list[str]()
+        _add_items(builder, data, "", problems)
+        return builder.build(commit, complete=not problems, problems=problems)
 
-    def read(
-        self, commit: str, paths: Iterable[str], limit: int | None = None
-    ) -> Mapping[str, bytes]:
-        """Read the given blobs; paths that are missing or not files are left out."""
+    def _blobs(self, commit: str, wanted: Mapping[str, list[str]],
+               limit: int | None) -> Iterator[tuple[str, bytes]]:
         with self._lock:
-            tree = self._trees.get(commit)
-        if tree is None:
-            tree = self.tree(commit)
-        wanted: dict[str, str] = {}
-        for path in paths:
-            i = tree.find(path)
-            if i is not None and tree.type(i) == "blob":
-                wanted[path] = tree.sha(i)
-        with self._lock:
-            missing = sorted({sha for sha in wanted.values() if sha not in self._blobs})
+            missing = sorted(sha for sha in wanted if sha not in self._cache)
         if len(missing) > 1 and self.workers > 1:
             with ThreadPoolExecutor(min(self.workers, len(missing))) as pool:
                 list(pool.map(self._fetch_blob, missing))  # list() re-raises the first error
         else:
             for sha in missing:
                 self._fetch_blob(sha)
-        out: dict[str, bytes] = {}
         with self._lock:
-            for path, sha in wanted.items():
-                data = self._blobs.get(sha)
-                if data is not None:
-                    out[path] = data if limit is None else data[:limit]
-        return out
+            found = [(sha, self._cache.get(sha)) for sha in wanted]
+        for sha, data in found:
+            if data is not None:
+                yield sha, data if limit is None else data[:limit]
 
     def close(self) -> None:
+        super().close()
         if self._own_client:
             self._client.close()
-
-    def __enter__(self) -> GitHubReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- trees ------------------------------------------------------------------------------
 
@@ -243,13 +220,13 @@ class GitHubReader:
 
     def _remember(self, sha: str, content: bytes) -> None:
         """Cache a blob (call with the lock held), dropping the oldest past the budget."""
-        if sha in self._blobs:
+        if sha in self._cache:
             return
-        self._blobs[sha] = content
-        self._blob_bytes += len(content)
-        while self._blob_bytes > BLOB_CACHE_BYTES and len(self._blobs) > 1:
-            oldest = next(iter(self._blobs))
-            self._blob_bytes -= len(self._blobs.pop(oldest))
+        self._cache[sha] = content
+        self._cache_bytes += len(content)
+        while self._cache_bytes > BLOB_CACHE_BYTES and len(self._cache) > 1:
+            oldest = next(iter(self._cache))
+            self._cache_bytes -= len(self._cache.pop(oldest))
 
     # -- HTTP -------------------------------------------------------------------------------
 
@@ -368,7 +345,7 @@ def _add_items(
         return folders
     for item in items:
         kind = item.get("type") if isinstance(item, dict) else None
-        if kind not in ("blob", "tree", "commit"):
+        if kind not in ENTRY_TYPES:
             problems.append(f"{prefix or '/'}: skipped a tree item of unknown type")
             continue
         name, sha = item.get("path"), item.get("sha")

@@ -6,12 +6,17 @@ export class ApiError extends Error {
   constructor(message, status, fields = {}) {
     super(message);
     this.status = status;
-    this.fields = fields; // request field name -> message, from validation errors
+    this.fields = fields; // request field name -> message, as the API says
   }
 }
 
-function fromDetail(detail, status) {
-  if (typeof detail === "string" && detail) return new ApiError(detail, status);
+function fromBody(body, status) {
+  const detail = body && body.detail;
+  if (typeof detail === "string" && detail) {
+    // A domain error names the request field it is about, when it is about one.
+    const fields = typeof body.field === "string" ? { [body.field]: detail } : {};
+    return new ApiError(detail, status, fields);
+  }
   if (Array.isArray(detail) && detail.length) {
     const fields = {};
     const lines = detail.map((item) => {
@@ -56,7 +61,7 @@ export async function api(method, path, body) {
     const next = window.location.pathname + window.location.search;
     window.location.assign(`/login?next=${encodeURIComponent(next)}`);
   }
-  if (!response.ok) throw fromDetail(data && data.detail, response.status);
+  if (!response.ok) throw fromBody(data, response.status);
   return data;
 }
 

@@ -1,9 +1,7 @@
 // One catalog card: badges, name, path, confidence, upstream link, Import, "Not an artifact".
 
-import { h, statusBadge, typeBadge } from "./dom.js";
-
-// Excluded and removed entries cannot be imported: the API refuses the whole request.
-export const importable = (entry) => entry.status !== "excluded" && entry.status !== "removed";
+import { h } from "./dom.js";
+import { statusBadge, typeBadge } from "./vocabulary.js";
 
 export function confidenceBar(score, large = false) {
   const band = score >= 80 ? "meter-high" : score >= 50 ? "meter-mid" : "meter-low";
@@ -17,7 +15,7 @@ export function confidenceBar(score, large = false) {
 export function entryCard(entry, checked, on) {
   const nameId = `name-${entry.id}`;
   const checkbox = h("input", { type: "checkbox", class: "select-entry",
-    "aria-label": `Select ${entry.name} for import`, disabled: !importable(entry) });
+    "aria-label": `Select ${entry.name} for import`, disabled: !entry.importable });
   checkbox.checked = checked;
   checkbox.addEventListener("change", () => on.toggle(checkbox.checked));
   return h("article", { class: "card entry-card", "aria-labelledby": nameId,
@@ -33,7 +31,7 @@ export function entryCard(entry, checked, on) {
   h("div", { class: "confidence-row" }, h("span", { class: "muted" }, "Confidence"),
     confidenceBar(entry.confidence_score)),
   h("footer", { class: "card-foot" },
-    h("button", { type: "button", class: "btn btn-primary btn-small", disabled: !importable(entry),
+    h("button", { type: "button", class: "btn btn-primary btn-small", disabled: !entry.importable,
       "aria-label": `Import ${entry.name}`, onclick: on.import }, "Import"),
     entry.upstream_url && h("a", { class: "btn btn-small", href: entry.upstream_url,
       target: "_blank", rel: "noopener noreferrer",

@@ -32,30 +32,6 @@ export function readBoot() {
   return el ? JSON.parse(el.textContent || "{}") : {};
 }
 
-export const TYPES = [
-  { key: "skill", label: "Skill", plural: "Skills" },
-  { key: "agent", label: "Agent", plural: "Agents" },
-  { key: "command", label: "Command", plural: "Commands" },
-  { key: "mcp_server", label: "MCP Server", plural: "MCP Servers" },
-  { key: "hook", label: "Hook", plural: "Hooks" },
-];
-const TYPE_LABELS = Object.fromEntries(TYPES.map((t) => [t.key, t]));
-const STATUS_LABELS = {
-  new: "New", updated: "Updated", imported: "Imported", removed: "Removed", excluded: "Excluded",
-  pending: "Not scanned", scanning: "Scanning", success: "Scanned", error: "Scan failed",
-};
-
-export const typeLabel = (type, plural = false) =>
-  TYPE_LABELS[type] ? TYPE_LABELS[type][plural ? "plural" : "label"] : type;
-
-export function typeBadge(type) {
-  return h("span", { class: `badge type-${type}` }, typeLabel(type));
-}
-
-export function statusBadge(status) {
-  return h("span", { class: `badge status-${status}` }, STATUS_LABELS[status] || status);
-}
-
 const UNITS = [
   ["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600],
   ["minute", 60], ["second", 1],

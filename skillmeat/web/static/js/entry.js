@@ -2,7 +2,8 @@
 
 import { api, entryPath } from "./api.js";
 import { confidenceBar } from "./cards.js";
-import { $, fill, h, spinner, statusBadge, timeEl, typeBadge, typeLabel } from "./dom.js";
+import { $, fill, h, spinner, timeEl } from "./dom.js";
+import { statusBadge, typeBadge, typeLabel } from "./vocabulary.js";
 import { markSelected, openDialog, setupDialog, setupTabs } from "./widgets.js";
 
 const dialog = $("#entry-dialog");
@@ -158,15 +159,6 @@ function treeItems(node, entry) {
   return items;
 }
 
-function mainFile(files, entry) {
-  const usable = files.filter((f) => !f.problem);
-  const leaf = entry.path.split("/").pop();
-  return usable.find((f) => f.path.toUpperCase() === "SKILL.MD")
-    || usable.find((f) => f.path === leaf)
-    || usable.find((f) => /\.(md|markdown)$/i.test(f.path))
-    || usable[0];
-}
-
 async function loadContents(entry) {
   current.filesLoaded = true;
   tree.replaceChildren(h("li", { class: "muted" }, spinner(), " Loading files…"));
@@ -179,10 +171,13 @@ async function loadContents(entry) {
       return;
     }
     tree.replaceChildren(...treeItems(buildTree(files), entry));
-    const first = mainFile(files, entry);
-    if (first) {
-      const button = [...tree.querySelectorAll("button.file")].find((b) => b.dataset.path === first.path);
-      await showFile(entry, first.path, button);
+    // The API names the file that describes the entry (the one `skillmeat catalog show` shows).
+    const main = listing.main_file;
+    if (main) {
+      const button = [...tree.querySelectorAll("button.file")].find((b) => b.dataset.path === main);
+      await showFile(entry, main, button);
+    } else {
+      view.replaceChildren(h("p", { class: "muted" }, "Choose a file to see its contents."));
     }
   } catch (error) {
     current.filesLoaded = false;
@@ -209,7 +204,7 @@ function renderActions(entry, actions) {
       rel: "noopener noreferrer" }, "View upstream ↗"),
     entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-quiet",
       onclick: () => { dialog.close("exclude"); actions.exclude(entry); } }, "Not an artifact"),
-    entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-primary",
+    entry.importable && h("button", { type: "button", class: "btn btn-primary",
       onclick: () => actions.import(entry) }, "Import"));
 }
 

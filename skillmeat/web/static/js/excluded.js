@@ -26,11 +26,10 @@ export function confirmExclusion(entry, confirmed) {
 }
 
 export class ExcludedSection {
-  // hooks.restore(entry) restores through the API and returns the entry; hooks.failed(entry)
-  // undoes what the page showed at once.
-  constructor(sourceId, hooks) {
+  // `restore(entry)` restores through the API; when it throws, the row comes back.
+  constructor(sourceId, restore) {
     this.sourceId = sourceId;
-    this.hooks = hooks;
+    this.restoreEntry = restore;
     this.details = $("#excluded");
     this.body = $("#excluded-table tbody");
     this.more = $("#excluded-more");
@@ -94,17 +93,6 @@ export class ExcludedSection {
     return tr;
   }
 
-  // A newly excluded entry: shown in the table at once when the table is loaded.
-  added(entry) {
-    if (!this.loaded) return;
-    const rows = [...this.body.querySelectorAll("tr[data-entry-id]")];
-    if (rows.some((r) => r.dataset.entryId === entry.id)) return;
-    const after = rows.find((r) => r.firstChild.textContent.localeCompare(entry.name) > 0);
-    const tr = this.row(entry);
-    if (after) after.before(tr); else this.body.append(tr);
-    this.updateEmpty();
-  }
-
   async restore(entry, tr) {
     const next = tr.nextElementSibling;
     const focusTarget = (next || tr.previousElementSibling)?.querySelector("button");
@@ -112,11 +100,10 @@ export class ExcludedSection {
     this.updateEmpty();
     if (focusTarget) focusTarget.focus(); else this.details.querySelector("summary").focus();
     try {
-      await this.hooks.restore(entry);
+      await this.restoreEntry(entry);
     } catch (error) {
       if (next && next.isConnected) next.before(tr); else this.body.append(tr);
       this.updateEmpty();
-      this.hooks.failed(entry);
       toast(`Could not restore ${entry.name}: ${error.message}`, "error");
     }
   }

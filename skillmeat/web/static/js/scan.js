@@ -1,7 +1,8 @@
 // Source summaries and the Rescan button, shared by the sources list and the source page.
 
 import { api, sourcePath } from "./api.js";
-import { TYPES, h, plural, spinner, statusBadge, timeEl, typeLabel } from "./dom.js";
+import { h, plural, spinner, timeEl } from "./dom.js";
+import { TYPES, statusBadge, typeLabel } from "./vocabulary.js";
 
 export function sourceTitle(source) {
   return source.owner ? `${source.owner}/${source.repo_name}` : source.repo_name;

@@ -73,14 +73,26 @@ async function loadSources() {
   }
 }
 
-// https://github.com/OWNER/REPO/tree/REF/PATH: ref and subdirectory come from the URL.
-const TREE_URL = /^https:\/\/(?:www\.)?github\.com\/[^/]+\/[^/]+\/(?:tree|blob)\/([^/]+)\/?(.*)$/i;
+// A /tree/<ref>/<path> URL names a ref and a subdirectory: the API reads them out of it and
+// the form shows them, unless the user typed their own.
+let urlAsked = 0;
+let inferTimer = null;
 
-function inferFromUrl() {
-  const match = TREE_URL.exec(fields.repo_url.value.trim());
-  for (const [input, value] of [[fields.ref, match && match[1]], [fields.root_hint, match && match[2]]]) {
+async function inferFromUrl() {
+  const asked = ++urlAsked;
+  const url = fields.repo_url.value.trim();
+  let found = null;
+  if (url) {
+    try {
+      found = await api("GET", `${SOURCES}/url${query({ repo_url: url })}`);
+    } catch {
+      found = null; // not a repository URL (yet): nothing to infer
+    }
+  }
+  if (asked !== urlAsked) return; // the user typed on, or submitted: a later answer decides
+  for (const [input, value] of [[fields.ref, found?.ref], [fields.root_hint, found?.root_hint]]) {
     if (input.dataset.typed === "true") continue;
-    input.value = value ? decodeURIComponent(value.replace(/\/+$/, "")) : "";
+    input.value = value || "";
     input.dataset.inferred = String(Boolean(value));
   }
 }
@@ -95,16 +107,9 @@ function clearErrors() {
   $("#add-source-error").hidden = true;
 }
 
-function fieldFor(error) {
-  for (const name of Object.keys(fields)) if (error.fields[name]) return name;
-  if (/^ref\b/i.test(error.message)) return "ref";
-  if (/^root_hint\b/i.test(error.message)) return "root_hint";
-  if (error.status === 400 || error.status === 409 || error.status === 422) return "repo_url";
-  return null;
-}
-
 function showError(error) {
-  const name = fieldFor(error);
+  // The API says which request field an error is about; others belong to the whole form.
+  const name = Object.keys(fields).find((key) => error.fields[key]);
   if (!name) {
     const box = $("#add-source-error");
     box.textContent = error.message;
@@ -121,6 +126,8 @@ function showError(error) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  clearTimeout(inferTimer);
+  urlAsked += 1;
   clearErrors();
   const url = fields.repo_url.value.trim();
   if (!url) {
@@ -156,7 +163,10 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
-fields.repo_url.addEventListener("input", inferFromUrl);
+fields.repo_url.addEventListener("input", () => {
+  clearTimeout(inferTimer);
+  inferTimer = setTimeout(inferFromUrl, 150);
+});
 for (const input of [fields.ref, fields.root_hint]) {
   input.addEventListener("input", () => { input.dataset.typed = String(input.value !== ""); });
 }

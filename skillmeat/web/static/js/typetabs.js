@@ -1,6 +1,7 @@
 // The type tabs of the source page: All, Skills, Agents, ... each with its count.
 
-import { TYPES, h } from "./dom.js";
+import { h } from "./dom.js";
+import { TYPES } from "./vocabulary.js";
 import { markSelected, setupTabs } from "./widgets.js";
 
 const TABS = [{ key: "", plural: "All" }, ...TYPES];

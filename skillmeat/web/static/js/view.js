@@ -1,20 +1,21 @@
-// What the source page shows, kept in the URL (?type=skill&q=pdf&status=new&sort=name:asc),
-// and where an entry sits in that view.
+// What the source page shows, kept in the URL (?type=skill&q=pdf&status=new&sort=name:asc).
 
-import { TYPES } from "./dom.js";
+import { TYPES, vocabulary } from "./vocabulary.js";
 
-const SORTS = ["confidence", "name", "date"];
+const DEFAULT_SORT = "confidence:desc";
 
 export function readView() {
   const params = new URLSearchParams(location.search);
   const type = params.get("type") || "";
-  const [sortBy, sortOrder] = (params.get("sort") || "confidence:desc").split(":");
+  let [sortBy, sortOrder] = (params.get("sort") || DEFAULT_SORT).split(":");
+  if (!(vocabulary.sort_by || []).includes(sortBy)) sortBy = DEFAULT_SORT.split(":")[0];
+  if (!(vocabulary.sort_orders || []).includes(sortOrder)) sortOrder = DEFAULT_SORT.split(":")[1];
   return {
     type: TYPES.some((t) => t.key === type) ? type : "",
     q: params.get("q") || "",
     status: params.get("status") || "",
-    sortBy: SORTS.includes(sortBy) ? sortBy : "confidence",
-    sortOrder: sortOrder === "asc" ? "asc" : "desc",
+    sortBy,
+    sortOrder,
     entry: params.get("entry") || "",
   };
 }
@@ -26,7 +27,7 @@ export function writeView(view, push = false) {
   if (view.q) params.set("q", view.q);
   if (view.status) params.set("status", view.status);
   const sort = `${view.sortBy}:${view.sortOrder}`;
-  if (sort !== "confidence:desc") params.set("sort", sort);
+  if (sort !== DEFAULT_SORT) params.set("sort", sort);
   if (view.entry) params.set("entry", view.entry);
   const text = params.toString();
   const url = `${location.pathname}${text ? `?${text}` : ""}`;
@@ -40,24 +41,4 @@ export const sameList = (a, b) => a.type === b.type && a.q === b.q && a.status =
 export function listParams(view) {
   return { artifact_type: view.type, status: view.status, search: view.q,
     sort_by: view.sortBy, sort_order: view.sortOrder };
-}
-
-function sortKey(entry, view) {
-  if (view.sortBy === "name") return entry.name;
-  if (view.sortBy === "date") return entry.detected_at;
-  return entry.confidence_score;
-}
-
-// True when the API's order (sort key, then id) puts `a` before `b`.
-export function comesBefore(a, b, view) {
-  const [ka, kb] = [sortKey(a, view), sortKey(b, view)];
-  const order = ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  return view.sortOrder === "asc" ? order < 0 : order > 0;
-}
-
-export function inView(entry, view) {
-  const q = view.q.toLowerCase();
-  return (!view.type || entry.artifact_type === view.type)
-    && (!view.status || entry.status === view.status)
-    && (!q || [entry.name, entry.title, entry.path].some((v) => v && v.toLowerCase().includes(q)));
 }
