@@ -27,7 +27,7 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
 from skillmeat.config import Settings
 
-pytest_plugins = ["tests.fakes.github_server", "tests.claude_cli"]
+pytest_plugins = ["tests.fakes.github_server", "tests.fakes.hanging_host", "tests.claude_cli"]
 
 # Nothing in the suite may leave the machine: git may only use local repositories, and any
 # HTTP client that is not talking to loopback goes to a dead loopback proxy and fails fast.
