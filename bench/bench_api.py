@@ -219,16 +219,17 @@ def _free_port() -> int:
 
 @contextmanager
 def run_server(url: str, data_dir: Path, log_path: Path, token: str,
-               startup_timeout: float = 90.0) -> Iterator[tuple[str, int]]:
+               startup_timeout: float = 90.0, **settings: str) -> Iterator[tuple[str, int]]:
     """`skillmeat serve` in a subprocess; yields its base URL and pid, stops it on exit.
 
     The production entry point: structured request logs, API token checks, uvicorn.
+    `settings` are more SKILLMEAT_* variables for it.
     """
     # Only the durability setting passes through (to compare SQLite synchronous modes).
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("SKILLMEAT_") or k == "SKILLMEAT_SQLITE_SYNCHRONOUS"}
     env.update(SKILLMEAT_DATABASE_URL=url, SKILLMEAT_DATA_DIR=str(data_dir),
-               SKILLMEAT_API_TOKEN=token)
+               SKILLMEAT_API_TOKEN=token, **settings)
     for _attempt in range(3):  # a free port can be taken between probing and binding
         port = _free_port()
         cmd = [sys.executable, "-m", "skillmeat.cli.main", "serve",

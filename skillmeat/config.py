@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     allow_local_sources: bool | None = None
     rescan_interval: int | None = Field(default=None, ge=1)  # minutes
     scan_lease_seconds: int = Field(default=900, ge=5)
+    # Saturation: scans beyond this many at once get 429 (the scheduler waits its turn);
+    # browses and imports, which read repositories too, have a bound of their own.
+    max_concurrent_scans: int = Field(default=3, ge=1, le=64)
+    max_concurrent_browses: int = Field(default=8, ge=1, le=256)
+    # A scan, browse or import that reads a repository for longer is stopped: every git
+    # process it started is killed and the error recorded.
+    scan_deadline_seconds: int = Field(default=300, ge=1)
+    # How long a request may wait for a free database slot (503 after it) or browse slot
+    # (429 after it), both with Retry-After.
+    queue_wait_seconds: float = Field(default=5.0, ge=0, le=60)
     # A repository listing larger than this is refused rather than held in memory.
     max_tree_entries: int = Field(default=2_000_000, ge=1000)
 

@@ -21,14 +21,13 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 
-from skillmeat.api.app import create_app
+from skillmeat.api.app import configure, create_app
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
 from skillmeat.config import Settings
-from skillmeat.core.cursor import CursorCodec
 
-pytest_plugins = ["tests.fakes.github_server", "tests.claude_cli"]
+pytest_plugins = ["tests.fakes.github_server", "tests.fakes.hanging_host", "tests.claude_cli"]
 
 # Nothing in the suite may leave the machine: git may only use local repositories, and any
 # HTTP client that is not talking to loopback goes to a dead loopback proxy and fails fast.
@@ -163,9 +162,7 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def use(self, settings: Settings, db: Database) -> None:
-        self.app.state.settings = settings
-        self.app.state.db = db
-        self.app.state.codec = CursorCodec.from_settings(settings)
+        configure(self.app.state, settings, db)
 
     def stop(self) -> None:
         self.server.should_exit = True

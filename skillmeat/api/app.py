@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.datastructures import State
 
 from skillmeat.api.auth import ApiTokenMiddleware
 from skillmeat.api.errors import install_error_handlers
+from skillmeat.api.lanes import Lanes
 from skillmeat.api.middleware import (
     BodyLimitMiddleware,
     HostCheckMiddleware,
@@ -37,7 +39,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = None
         if settings.rescan_interval:
-            scheduler = RescanScheduler(app.state.db, settings, settings.rescan_interval)
+            scheduler = RescanScheduler(app.state.db, settings, settings.rescan_interval,
+                                        app.state.lanes.scans.slots)
             scheduler.start()
         yield
         if scheduler is not None:
@@ -52,10 +55,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}"
         if route.tags else route.name,
     )
-    app.state.settings = settings
-    app.state.db = db or Database(settings.resolved_database_url,
-                                  sqlite_synchronous=settings.sqlite_synchronous)
-    app.state.codec = CursorCodec.from_settings(settings)
+    configure(app.state, settings, db or Database(
+        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous))
     install_error_handlers(app)
     # Outermost last: every request is logged, including those refused for host, size or
     # auth; a body is buffered for the JSON check only once its sender is authorized.
@@ -72,3 +73,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(api_docs.router)
     app.include_router(web.router)
     return app
+
+
+def configure(state: State, settings: Settings, db: Database) -> None:
+    """What every request reads from the app: settings, database, cursor codec, lanes."""
+    state.settings = settings
+    state.db = db
+    state.codec = CursorCodec.from_settings(settings)
+    state.lanes = Lanes.for_settings(settings)

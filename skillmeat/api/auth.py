@@ -9,13 +9,13 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from skillmeat.api.middleware import WRITE_METHODS, send_json
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings
 from skillmeat.core import logins
+from skillmeat.core.errors import Busy
 
 log = logging.getLogger("skillmeat.api")
 SESSION_COOKIE = "skillmeat_session"
@@ -101,9 +101,14 @@ class ApiTokenMiddleware:
             return
         problem = _bearer(scope, token)
         if problem is _NO_BEARER:
-            try:
-                problem = await run_in_threadpool(_session, scope, token, self.state.db)
-            except SQLAlchemyError as exc:  # outside the app: its error handlers cannot help
+            try:  # a unit of work like any other: in the database lane, bounded
+                problem = await self.state.lanes.database.run(_session, scope, token,
+                                                              self.state.db)
+            except Busy as exc:  # outside the app: its error handlers cannot help
+                await send_json(send, exc.status_code, exc.detail,
+                                [(b"retry-after", str(exc.retry_after).encode())])
+                return
+            except SQLAlchemyError as exc:
                 log.error("session check failed: %s", type(exc).__name__)
                 await send_json(send, 503, "database unavailable; try again shortly",
                                 [(b"retry-after", b"5")])

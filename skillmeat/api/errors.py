@@ -12,14 +12,24 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from skillmeat.core.errors import SkillMeatError
-from skillmeat.core.marketplace.readers.errors import RateLimited, ReaderError
+from skillmeat.core.errors import Busy, SkillMeatError
+from skillmeat.core.marketplace.readers.errors import DeadlineExceeded, RateLimited, ReaderError
 from skillmeat.core.redaction import redact
 
 log = logging.getLogger("skillmeat.api")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# PostgreSQL's "try again" errors: lock_timeout, deadlock, serialization, statement timeout.
+_PG_BUSY = {"55P03", "40P01", "40001", "57014"}
+_BUSY = {"detail": "database is busy; try again"}
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    """A lock or timeout the database gave up on: the request may succeed if retried."""
+    state = getattr(exc.orig, "sqlstate", None)
+    return state in _PG_BUSY or "locked" in str(exc.orig).lower()
 
 
 def json_safe(value: Any) -> Any:
@@ -64,7 +74,8 @@ def install_error_handlers(app: FastAPI) -> None:
         body = {"detail": redact(exc.detail, settings_of(request))}
         if exc.field is not None:
             body["field"] = exc.field
-        return SafeJSONResponse(body, status_code=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        return SafeJSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
@@ -76,20 +87,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ReaderError)
     async def _upstream(request: Request, exc: ReaderError) -> JSONResponse:
-        # The repository host failed us, not the client: 502, or 429 when rate limited.
-        status = 429 if isinstance(exc, RateLimited) else 502
+        # The repository host failed us, not the client: 502, 504 when it did not answer in
+        # time, or 429 when rate limited.
+        status = 429 if isinstance(exc, RateLimited) else \
+            504 if isinstance(exc, DeadlineExceeded) else 502
         headers = {}
         if isinstance(exc, RateLimited) and exc.reset_at is not None:
             headers["Retry-After"] = exc.reset_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
         detail = redact(f"repository read failed: {exc}", settings_of(request))
         return SafeJSONResponse({"detail": detail}, status_code=status, headers=headers)
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool_busy(_request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("database busy: no pooled connection free in time")
+        return JSONResponse(_BUSY, status_code=503, headers={"Retry-After": "1"})
+
     @app.exception_handler(OperationalError)
     async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
-        if "locked" in str(exc.orig).lower():
+        if _is_busy(exc):
             log.warning("database busy: %s", type(exc.orig).__name__)
-            return JSONResponse({"detail": "database is busy; try again"}, status_code=503,
-                                headers={"Retry-After": "1"})
+            return JSONResponse(_BUSY, status_code=503, headers={"Retry-After": "1"})
         log.error("database unavailable: %s", type(exc.orig).__name__)
         return JSONResponse({"detail": "database unavailable; try again shortly"},
                             status_code=503, headers={"Retry-After": "5"})
@@ -105,7 +122,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
         log.error("database error: %s", type(exc.orig).__name__)
         return JSONResponse({"detail": "database error; the change was not applied"},
-                            status_code=503)
+                            status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -10,8 +10,15 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long a statement waits for a lock another transaction holds (SQLite's busy timeout,
+# PostgreSQL's lock_timeout) before it fails as "busy", which the API answers with 503.
+LOCK_WAIT_MS = 10_000
+# Pooled connections: the API runs at most POOL_SIZE request units at once (api/lanes.py);
+# the overflow serves scans, browses and the scheduler, which take one at a time each.
+POOL_SIZE, MAX_OVERFLOW = 10, 20
+POOL_TIMEOUT_SECONDS = 10
 
 
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
@@ -24,7 +31,7 @@ def _sqlite_connect_with(synchronous: str) -> Any:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
         # NORMAL (default): in WAL mode a committed transaction survives the process being
         # killed at any moment; only an OS crash or power loss can drop the last commits.
         # FULL also survives those, at one fsync per commit (see the API benchmark).
@@ -32,6 +39,12 @@ def _sqlite_connect_with(synchronous: str) -> Any:
         cur.close()
 
     return connect
+
+
+def _postgres_connect(dbapi_conn: Any, _record: Any) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET lock_timeout = {LOCK_WAIT_MS}")
+    dbapi_conn.commit()
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -56,20 +69,27 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", **kwargs: Any) 
     if sqlite_synchronous not in SYNCHRONOUS_MODES:
         raise ValueError(f"sqlite_synchronous must be one of {SYNCHRONOUS_MODES}")
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
+    sqlite = parsed.get_backend_name() == "sqlite"
+    in_memory = sqlite and parsed.database in (None, "", ":memory:")
+    if not in_memory and "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", MAX_OVERFLOW)
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT_SECONDS)
+    if sqlite:
+        if not in_memory:
+            Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"check_same_thread": False,
+                                           "timeout": LOCK_WAIT_MS / 1000})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_connect_with(sqlite_synchronous))
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "handle_error", _sqlite_handle_error)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if parsed.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _postgres_connect)
+    return engine
 
 
 class Database:
@@ -78,6 +98,10 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        # Probes (/readyz) connect on their own, so a pool that requests have exhausted
+        # cannot make the server look down. Made on first use.
+        self._synchronous = engine_kwargs.get("sqlite_synchronous", "NORMAL")
+        self._probe_engine: Engine | None = None
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         reader = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._reader = sessionmaker(reader, expire_on_commit=False)
@@ -95,5 +119,16 @@ class Database:
         finally:
             session.close()
 
+    @property
+    def probe_engine(self) -> Engine:
+        if self._probe_engine is None:
+            extra = {"connect_args": {"connect_timeout": 3}} if self.engine.dialect.name == \
+                "postgresql" else {}
+            self._probe_engine = make_engine(self.url, poolclass=NullPool,
+                                             sqlite_synchronous=self._synchronous, **extra)
+        return self._probe_engine
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._probe_engine is not None:
+            self._probe_engine.dispose()

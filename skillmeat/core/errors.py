@@ -27,6 +27,15 @@ class InvalidInput(SkillMeatError):
     status_code = 422
 
 
+class Busy(SkillMeatError):
+    """At capacity for this kind of work right now: try again after `retry_after` seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int, status_code: int = 503) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.status_code = status_code
+
+
 @contextmanager
 def about(field: str) -> Iterator[None]:
     """Errors raised inside the block are about the request field `field`."""

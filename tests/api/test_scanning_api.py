@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from pydantic import SecretStr
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceSource, utcnow
 from skillmeat.config import Settings
+from skillmeat.core.capacity import Slots
 from skillmeat.core.marketplace.detection import DETECTOR_VERSION
 from skillmeat.core.marketplace.scheduler import rescan_all
 from tests.fakes.github_server import FakeGitHub
@@ -178,6 +180,24 @@ def test_periodic_pass_rescans_every_source(client: httpx.Client, db: Database,
     assert rescan_all(db, settings) == 1
     assert "skills/later" in entries(client, source["id"])
     assert client.get(f"{BASE}/{source['id']}/scans").json()["items"][0]["trigger"] == "schedule"
+
+
+def test_periodic_pass_waits_for_a_scan_slot_the_api_holds(
+        client: httpx.Client, db: Database, settings: Settings, source: dict[str, Any]) -> None:
+    slots = Slots(1)
+    assert slots.try_take()  # a rescan through the API holds the only slot
+    stop = threading.Event()
+    passes: list[int] = []
+    waiting = threading.Thread(target=lambda: passes.append(rescan_all(db, settings, stop,
+                                                                       slots)))
+    waiting.start()
+    stop.set()  # the server shuts down while the pass still waits for a slot
+    waiting.join(timeout=30)
+    assert passes == [0]
+    assert len(client.get(f"{BASE}/{source['id']}/scans").json()["items"]) == 1  # create only
+    slots.give()
+    assert rescan_all(db, settings, slots=slots) == 1
+    assert slots.try_take()  # the pass gave its slot back
 
 
 # --- GitHub sources, against the fake GitHub -----------------------------------------------

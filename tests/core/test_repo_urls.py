@@ -70,6 +70,7 @@ REFUSED_EVERYWHERE = [
     "",
     "   ",
     "repo\x00",
+    "~no-such-user-here/repo",  # a home folder that does not exist: no path at all
 ]
 
 

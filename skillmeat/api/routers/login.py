@@ -8,10 +8,9 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from skillmeat.api.auth import CSRF_COOKIE, SESSION_COOKIE
-from skillmeat.api.deps import DbDep, SettingsDep
+from skillmeat.api.deps import DbDep, SettingsDep, Writes, lanes
 from skillmeat.api.routers.web import render
 from skillmeat.core import logins
 
@@ -47,7 +46,8 @@ async def login(request: Request, settings: SettingsDep, db: DbDep) -> Response:
     # Behind a configured proxy uvicorn has already put the forwarded client and scheme here.
     client = logins.client_key(request.client.host if request.client else None)
     lifetime = timedelta(hours=settings.session_hours)
-    result = await run_in_threadpool(logins.log_in, db, client, given, token, lifetime)
+    result = await lanes(request).database.run(logins.log_in, db, client, given, token,
+                                               lifetime)
     if not result.budget.allowed:
         minutes = -(-result.budget.retry_after // 60)
         refused = _form(next_path, f"Too many failed log-ins from your address; try again in "
@@ -69,11 +69,10 @@ async def login(request: Request, settings: SettingsDep, db: DbDep) -> Response:
 
 
 @router.post("/logout")
-def logout(request: Request, db: DbDep) -> Response:
+async def logout(request: Request, write: Writes) -> Response:
     secret = request.cookies.get(SESSION_COOKIE)
-    if secret:
-        with db.session() as session:  # the row goes: every server process refuses it now
-            logins.end_session(session, secret)
+    if secret:  # the row goes: every server process refuses it now
+        await write(lambda s: logins.end_session(s, secret))
     response = RedirectResponse("/login", status_code=303)
     for name in (SESSION_COOKIE, CSRF_COOKIE, LEGACY_COOKIE):
         response.delete_cookie(name, path="/")

@@ -1,10 +1,11 @@
-"""HTTP face of importing entries and of looking inside them."""
+"""HTTP face of importing entries and of looking inside them (both read the repository, so
+both run in the browse lane: bounded, with threads of their own)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from skillmeat.api.deps import DbDep, SettingsDep
+from skillmeat.api.deps import Browses
 from skillmeat.api.schemas.imports import (
     ArtifactFilesResponse,
     FileContentResponse,
@@ -17,21 +18,21 @@ router = APIRouter(prefix="/api/v1/marketplace/sources", tags=["marketplace-impo
 
 
 @router.post("/{source_id}/import", response_model=ImportResponse)
-def import_artifacts(source_id: str, body: ImportRequest, db: DbDep,
-                     settings: SettingsDep) -> ImportResponse:
-    return ImportResponse.of(importing.import_entries(db, settings, source_id, body.entry_ids,
-                                                      body.conflict_strategy))
+async def import_artifacts(source_id: str, body: ImportRequest,
+                           browse: Browses) -> ImportResponse:
+    return ImportResponse.of(await browse(importing.import_entries, source_id, body.entry_ids,
+                                          body.conflict_strategy))
 
 
 @router.get("/{source_id}/artifacts/{entry_id}/files", response_model=ArtifactFilesResponse)
-def list_artifact_files(source_id: str, entry_id: str, db: DbDep,
-                        settings: SettingsDep) -> ArtifactFilesResponse:
-    return ArtifactFilesResponse.of(browsing.list_files(db, settings, source_id, entry_id))
+async def list_artifact_files(source_id: str, entry_id: str,
+                              browse: Browses) -> ArtifactFilesResponse:
+    return ArtifactFilesResponse.of(await browse(browsing.list_files, source_id, entry_id))
 
 
 @router.get("/{source_id}/artifacts/{entry_id}/files/{file_path:path}",
             response_model=FileContentResponse)
-def read_artifact_file(source_id: str, entry_id: str, file_path: str, db: DbDep,
-                       settings: SettingsDep) -> FileContentResponse:
-    view = browsing.read_file(db, settings, source_id, entry_id, file_path)
+async def read_artifact_file(source_id: str, entry_id: str, file_path: str,
+                             browse: Browses) -> FileContentResponse:
+    view = await browse(browsing.read_file, source_id, entry_id, file_path)
     return FileContentResponse.model_validate(view)

@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy.orm import Session
 
-from skillmeat.api.deps import ReadSession
+from skillmeat.api.deps import Reads
 from skillmeat.api.schemas.marketplace import CatalogEntryResponse, SourceResponse
 from skillmeat.core.errors import NotFound
 from skillmeat.core.marketplace import catalog, sources
@@ -83,7 +84,11 @@ def sources_page() -> HTMLResponse:
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
-def source_page(source_id: str, session: ReadSession, entry: str | None = None) -> HTMLResponse:
+async def source_page(source_id: str, read: Reads, entry: str | None = None) -> HTMLResponse:
+    return await read(lambda s: _source_page(s, source_id, entry))
+
+
+def _source_page(session: Session, source_id: str, entry: str | None) -> HTMLResponse:
     try:
         source = sources.get_source(session, source_id)
     except NotFound as exc:

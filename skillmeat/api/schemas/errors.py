@@ -25,7 +25,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorResponse, "description": "Conflicts with the current state"},
     413: {"model": ErrorResponse, "description": "Request body too large"},
     422: {"model": ValidationErrorResponse, "description": "Invalid input"},
-    429: {"model": ErrorResponse, "description": "Repository host rate limit"},
+    429: {"model": ErrorResponse, "description": "Repository host rate limit, or as many scans "
+                                                  "or browses running as the server allows "
+                                                  "(see Retry-After)"},
     502: {"model": ErrorResponse, "description": "Repository host failed"},
-    503: {"model": ErrorResponse, "description": "Database unavailable or busy"},
+    503: {"model": ErrorResponse, "description": "Database unavailable or busy (see Retry-After)"},
+    504: {"model": ErrorResponse, "description": "Repository host did not answer before "
+                                                  "SKILLMEAT_SCAN_DEADLINE_SECONDS"},
 }

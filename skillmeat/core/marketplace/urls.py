@@ -103,7 +103,10 @@ def classify_git_url(raw: str) -> GitAddress:
         if not _HOST.match(scp["host"]) or not scp["path"].strip("/"):
             raise InvalidInput(f"not a valid user@host:path repository URL: {url!r}")
         return GitAddress(url.rstrip("/"), False, "ssh")
-    return GitAddress(str(Path(url).expanduser().resolve()), True, "file")
+    try:
+        return GitAddress(str(Path(url).expanduser().resolve()), True, "file")
+    except RuntimeError:  # "~name" of a user this machine does not have
+        raise InvalidInput(f"not a repository URL or path: {url!r}") from None
 
 
 def _scheme_url(url: str, scheme: str) -> GitAddress:

@@ -27,3 +27,7 @@ class RateLimited(ReaderError):
 
 class ReaderUnavailable(ReaderError):
     """The reader cannot work here (tool missing, host down, timeout); retry later."""
+
+
+class DeadlineExceeded(ReaderUnavailable):
+    """The read ran past its deadline; every git process it started has been killed."""

@@ -10,20 +10,19 @@ from typing import IO, cast
 
 from skillmeat.core.errors import InvalidInput
 from skillmeat.core.marketplace.readers.base import ListingReader
-from skillmeat.core.marketplace.readers.errors import (
-    ReaderError,
-    ReaderUnavailable,
-    RefNotFound,
-)
+from skillmeat.core.marketplace.readers.deadline import NO_DEADLINE, Deadline
+from skillmeat.core.marketplace.readers.errors import ReaderError, RefNotFound
 from skillmeat.core.marketplace.readers.git_cache import PartialClone
 from skillmeat.core.marketplace.readers.git_process import (
-    git_command,
-    git_env,
     is_unreachable,
+    kill_group,
     run_git,
+    spawn_git,
     stderr_summary,
     stream_git,
+    timed_out,
     unreachable,
+    watchdog,
 )
 from skillmeat.core.marketplace.tree import (
     COMMIT_PREFIX,
@@ -40,8 +39,10 @@ class GitReader(ListingReader):
     """RepoReader over the git CLI; `cache_dir` keeps one bare partial clone per URL."""
 
     def __init__(self, url_or_path: str, ref: str | None, cache_dir: Path | str, *,
-                 timeout: float = 600.0, allow_local: bool = True) -> None:
+                 timeout: float = 600.0, allow_local: bool = True,
+                 deadline: Deadline = NO_DEADLINE) -> None:
         # allow_local: the server passes its own answer; the CLI runs locally.
+        # timeout bounds each git call, deadline all of them together.
         super().__init__()
         try:
             address = classify_git_url(url_or_path)  # the same decision the URL parser makes
@@ -51,9 +52,9 @@ class GitReader(ListingReader):
             raise ReaderError(LOCAL_REFUSED)
         self.url, self.protocols = address.url, address.protocols
         self.ref = ref or None  # None: the remote's HEAD
-        self.timeout = timeout
+        self.timeout, self.deadline = timeout, deadline
         self.clone = PartialClone(self.url, address.local, Path(cache_dir), timeout,
-                                  self.protocols)
+                                  self.protocols, deadline)
 
     @property
     def git_dir(self) -> Path:
@@ -68,7 +69,7 @@ class GitReader(ListingReader):
             return sha
         patterns = [ref, f"{ref}^{{}}"] if ref else ["HEAD"]
         proc = run_git(["ls-remote", "--", self.url, *patterns], timeout=self.timeout,
-                       check=False, protocols=self.protocols)
+                       check=False, protocols=self.protocols, deadline=self.deadline)
         if proc.returncode != 0:
             if is_unreachable(proc.stderr):
                 raise unreachable(self.url, proc.stderr)
@@ -96,7 +97,8 @@ class GitReader(ListingReader):
         builder = TreeBuilder()
         problems: list[str] = []
         args = ["ls-tree", "-r", "-t", "-z", commit]
-        with stream_git(args, self.git_dir, timeout=self.timeout) as listing:
+        with stream_git(args, self.git_dir, timeout=self.timeout,
+                        deadline=self.deadline) as listing:
             for record in _records(listing):
                 _add_record(builder, record, sizes, problems)
         return builder.build(commit, complete=not problems, problems=problems)
@@ -111,15 +113,15 @@ class GitReader(ListingReader):
         self.clone.forget()
 
     def _cat_batch(self, oids: list[str], limit: int | None) -> Iterator[tuple[str, bytes]]:
-        """Stream blobs out of one `git cat-file --batch` process."""
-        try:
-            proc = subprocess.Popen(
-                git_command(["cat-file", "--batch"], self.git_dir),
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                env=git_env(self.protocols),  # it fetches missing blobs lazily
-            )
-        except FileNotFoundError as exc:
-            raise ReaderUnavailable("git is not installed or not on PATH") from exc
+        """Stream blobs out of one `git cat-file --batch` process.
+
+        It fetches missing blobs lazily, so it may wait on the remote: past the deadline it
+        is killed and the read fails rather than coming back short.
+        """
+        limit_s = self.deadline.bound(self.timeout)
+        proc = spawn_git(["cat-file", "--batch"], self.git_dir, protocols=self.protocols,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
         stdin, stdout = proc.stdin, proc.stdout
         assert stdin is not None and stdout is not None
 
@@ -129,28 +131,31 @@ class GitReader(ListingReader):
                 for oid in oids:
                     stdin.write(f"{oid}\n".encode())
                 stdin.close()
-            except BrokenPipeError:
-                pass
+            except (BrokenPipeError, ValueError):
+                pass  # cat-file was killed
 
         writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        try:
-            while header := stdout.readline():
-                parts = header.split()
-                if len(parts) != 3:
-                    continue  # "<oid> missing": absent from the remote too
-                size = int(parts[2])
-                data = _read_capped(stdout, size, limit)
-                stdout.read(1)  # the newline after each object
-                yield parts[0].decode(), data
-        finally:
-            writer.join(timeout=self.timeout)
-            stdout.close()
+        with watchdog(proc, limit_s) as fired:
+            writer.start()
             try:
-                proc.wait(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()  # stuck on a lazy fetch; the blobs it did send are kept
-                proc.wait()
+                while header := stdout.readline():
+                    parts = header.split()
+                    if len(parts) != 3:
+                        continue  # "<oid> missing": absent from the remote too
+                    size = int(parts[2])
+                    data = _read_capped(stdout, size, limit)
+                    stdout.read(1)  # the newline after each object
+                    yield parts[0].decode(), data
+            finally:
+                writer.join(timeout=limit_s)
+                stdout.close()
+                try:
+                    proc.wait(timeout=limit_s)
+                except subprocess.TimeoutExpired:
+                    kill_group(proc)  # stuck on a lazy fetch; the blobs it did send are kept
+                    proc.wait()
+        if fired.is_set():
+            raise timed_out("cat-file", limit_s, self.deadline)
 
 
 def _candidates(ref: str | None) -> list[str]:

@@ -8,10 +8,13 @@ import logging
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from skillmeat.core.marketplace.readers.deadline import NO_DEADLINE, Deadline
 from skillmeat.core.marketplace.readers.errors import ReaderError, RefNotFound
 from skillmeat.core.marketplace.readers.git_process import (
     is_unreachable,
@@ -41,8 +44,9 @@ class PartialClone:
     """
 
     def __init__(self, url: str, local: bool, cache_dir: Path, timeout: float,
-                 protocols: str) -> None:
+                 protocols: str, deadline: Deadline = NO_DEADLINE) -> None:
         self.url, self.local, self.timeout = url, local, timeout
+        self.deadline = deadline  # the reader's: no git call of this clone runs past it
         self.protocols = protocols  # the transports a fetch from `url` may use
         self.cache_dir = cache_dir
         key = hashlib.sha256(url.encode()).hexdigest()[:24]
@@ -50,6 +54,10 @@ class PartialClone:
         self._lock_path = cache_dir / f"{key}.lock"
         self.refnames: dict[str, str] = {}  # commit -> the ref name it was resolved from
         self._present: dict[bytes, int] | None = None  # blob id -> size, for blobs held
+
+    def _git(self, args: list[str], git_dir: Path | None, **kwargs: Any,
+             ) -> subprocess.CompletedProcess[bytes]:
+        return run_git(args, git_dir, timeout=self.timeout, deadline=self.deadline, **kwargs)
 
     def forget(self) -> None:
         """Drop what was learnt about the object store (it changes under other readers)."""
@@ -59,7 +67,15 @@ class PartialClone:
     def _locked(self) -> Iterator[None]:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         with open(self._lock_path, "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            # Another reader may be fetching from a host that hangs: wait for it only until
+            # our own deadline (its deadline ends its fetch and frees the lock).
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    self.deadline.check()
+                    time.sleep(0.05)
             try:
                 yield
             finally:
@@ -79,8 +95,8 @@ class PartialClone:
             return
         staging = self.git_dir.with_name(f"{self.git_dir.name}.init-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
-        run_git(["init", "--bare", "--quiet", f"--object-format={object_format}", str(staging)],
-                timeout=self.timeout)
+        self._git(["init", "--bare", "--quiet", f"--object-format={object_format}", str(staging)],
+                  None)
         settings = [
             ("core.repositoryFormatVersion", "1"),
             ("core.logAllRefUpdates", "false"),
@@ -94,15 +110,15 @@ class PartialClone:
             settings.append(("remote.origin.uploadpack", _LOCAL_UPLOAD_PACK))
         settings.append(("skillmeat.url", self.url))  # written last: marks a finished setup
         for key, value in settings:
-            run_git(["config", key, value], staging, timeout=self.timeout)
+            self._git(["config", key, value], staging)
         shutil.rmtree(self.git_dir, ignore_errors=True)  # an unfinished earlier attempt
         os.replace(staging, self.git_dir)
 
     def _has_commit(self, commit: str) -> bool:
         if not self._ready():
             return False
-        proc = run_git(["for-each-ref", "--format=%(objectname)", f"{_KEPT}{commit}"],
-                       self.git_dir, timeout=self.timeout)
+        proc = self._git(["for-each-ref", "--format=%(objectname)", f"{_KEPT}{commit}"],
+                         self.git_dir)
         return bool(proc.stdout.strip())
 
     def _fetch(self, refspec: str) -> subprocess.CompletedProcess[bytes]:
@@ -110,8 +126,7 @@ class PartialClone:
             "fetch", "--quiet", "--no-tags", "--no-recurse-submodules",
             "--depth", "1", "--filter=blob:none", "--", "origin", refspec,
         ]  # fmt: skip
-        return run_git(args, self.git_dir, timeout=self.timeout, check=False,
-                       protocols=self.protocols)
+        return self._git(args, self.git_dir, check=False, protocols=self.protocols)
 
     def ensure_commit(self, commit: str) -> None:
         """Fetch `commit` (shallow, without blobs) unless the cache holds it already."""
@@ -134,7 +149,7 @@ class PartialClone:
                 if by_name.returncode == 0:
                     head = (self.git_dir / "FETCH_HEAD").read_text().split("\t", 1)[0].strip()
                     if head == commit:
-                        run_git(["update-ref", f"{_KEPT}{commit}", commit], self.git_dir)
+                        self._git(["update-ref", f"{_KEPT}{commit}", commit], self.git_dir)
                         return
                     raise ReaderError(f"ref '{refname}' moved while reading {self.url}; retry")
                 proc = by_name
@@ -153,7 +168,8 @@ class PartialClone:
         sizes: dict[bytes, int] = {}
         args = ["cat-file", "--batch-all-objects", "--unordered",
                 "--batch-check=%(objecttype) %(objectname) %(objectsize)"]  # fmt: skip
-        with stream_git(args, self.git_dir, timeout=self.timeout) as listing:
+        with stream_git(args, self.git_dir, timeout=self.timeout,
+                        deadline=self.deadline) as listing:
             for line in listing:
                 if line.startswith(b"blob "):
                     _, oid, size = line.split()
@@ -173,8 +189,8 @@ class PartialClone:
             "--stdin", "origin",
         ]  # fmt: skip
         with self._locked():
-            proc = run_git(args, self.git_dir, input="".join(f"{oid}\n" for oid in needed).encode(),
-                           timeout=self.timeout, check=False, protocols=self.protocols)
+            proc = self._git(args, self.git_dir, check=False, protocols=self.protocols,
+                             input="".join(f"{oid}\n" for oid in needed).encode())
         if proc.returncode != 0:
             # cat-file still fetches each missing blob lazily; slower, but it may succeed.
             log.warning("batch blob fetch from %s failed: %s", self.url,

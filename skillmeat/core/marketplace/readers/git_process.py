@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from skillmeat.core.marketplace.readers.deadline import NO_DEADLINE, Deadline
 from skillmeat.core.marketplace.readers.errors import (
     ReaderError,
     ReaderUnavailable,
@@ -26,6 +28,12 @@ _INHERITED = (
     "SSL_CERT_DIR", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
     "all_proxy", "NO_PROXY", "no_proxy",
 )
+
+# A transfer slower than this many bytes a second for this many seconds is abandoned (http(s)).
+LOW_SPEED_BYTES, LOW_SPEED_SECONDS = 1000, 30
+# ssh gives up on a host that does not connect, or stops answering, within about this long.
+SSH_COMMAND = ("ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 "
+               "-o ServerAliveCountMax=2")
 
 # Messages git prints when the remote side is missing, private or unreachable.
 _UNREACHABLE = (
@@ -62,7 +70,9 @@ def git_env(protocols: str = REMOTE_PROTOCOLS) -> dict[str, str]:
         GIT_CONFIG_NOSYSTEM="1",
         GIT_CONFIG_GLOBAL=os.devnull,
         GIT_ALLOW_PROTOCOL=":".join(allowed),  # empty: no transport at all
-        GIT_SSH_COMMAND="ssh -o BatchMode=yes",
+        GIT_SSH_COMMAND=SSH_COMMAND,
+        GIT_HTTP_LOW_SPEED_LIMIT=str(LOW_SPEED_BYTES),
+        GIT_HTTP_LOW_SPEED_TIME=str(LOW_SPEED_SECONDS),
         LC_ALL="C",
         LANGUAGE="C",
     )
@@ -81,6 +91,55 @@ def git_command(args: Sequence[str], git_dir: Path | None = None) -> list[str]:
     return cmd + list(args)
 
 
+def spawn_git(args: Sequence[str], git_dir: Path | None = None, *,
+              protocols: str = REMOTE_PROTOCOLS, **streams: Any) -> subprocess.Popen[bytes]:
+    """Start git in a process group of its own, so `kill_group` ends its helpers too.
+
+    git:// has no connect or read timeout of its own, and `git fetch` runs helpers
+    (remote-https, index-pack, ssh) that would outlive a killed parent.
+    """
+    try:
+        return subprocess.Popen(git_command(args, git_dir), env=git_env(protocols),
+                                process_group=0, **streams)
+    except FileNotFoundError as exc:
+        raise ReaderUnavailable("git is not installed or not on PATH") from exc
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone (and reaped): its group id may belong to someone else now
+
+
+@contextmanager
+def watchdog(proc: subprocess.Popen[bytes], timeout: float | None) -> Iterator[threading.Event]:
+    """Kill `proc`'s group once `timeout` passes; the event says whether that happened."""
+    fired = threading.Event()
+
+    def fire() -> None:
+        if proc.poll() is None:
+            fired.set()
+            kill_group(proc)
+
+    timer = threading.Timer(timeout, fire) if timeout is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield fired
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def timed_out(command: str, timeout: float | None, deadline: Deadline) -> ReaderUnavailable:
+    """The error for a git call that was killed for running too long."""
+    if deadline.passed:
+        return deadline.exceeded()
+    return ReaderUnavailable(f"git {command} timed out after {timeout or 0:.0f}s")
+
+
 def run_git(
     args: Sequence[str],
     git_dir: Path | None = None,
@@ -89,62 +148,61 @@ def run_git(
     timeout: float | None = None,
     check: bool = True,
     protocols: str = REMOTE_PROTOCOLS,
+    deadline: Deadline = NO_DEADLINE,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run git and capture its output; raise ReaderError on failure when `check`."""
-    cmd = git_command(args, git_dir)
+    """Run git and capture its output; raise ReaderError on failure when `check`.
+
+    It runs for `timeout` seconds at most, and never past `deadline`.
+    """
+    limit = deadline.bound(timeout)
+    proc = spawn_git(args, git_dir, protocols=protocols, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE,
+                     stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL)
     try:
-        proc = subprocess.run(
-            cmd,
-            input=input,
-            capture_output=True,
-            env=git_env(protocols),
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise ReaderUnavailable("git is not installed or not on PATH") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise ReaderUnavailable(f"git {args[0]} timed out after {timeout:.0f}s") from exc
-    if check and proc.returncode != 0:
-        raise ReaderError(f"git {args[0]} failed: {stderr_summary(proc.stderr)}")
-    return proc
+        out, err = proc.communicate(input, timeout=limit)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        proc.communicate()
+        raise timed_out(args[0], limit, deadline) from None
+    except BaseException:
+        kill_group(proc)
+        proc.wait()
+        raise
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    if check and done.returncode != 0:
+        raise ReaderError(f"git {args[0]} failed: {stderr_summary(err)}")
+    return done
 
 
 @contextmanager
 def stream_git(
-    args: Sequence[str], git_dir: Path | None = None, *, timeout: float | None = None
+    args: Sequence[str], git_dir: Path | None = None, *, timeout: float | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Iterator[IO[bytes]]:
     """Run git and hand over its stdout as a stream: big listings are never held whole.
 
-    Raises ReaderError when git fails, ReaderUnavailable when it runs past `timeout`.
+    Raises ReaderError when git fails, ReaderUnavailable when it runs past `timeout` or
+    DeadlineExceeded past `deadline`.
     """
+    limit = deadline.bound(timeout)
     with tempfile.TemporaryFile() as errors:  # a file: a chatty stderr cannot block git
-        try:
-            proc = subprocess.Popen(
-                git_command(args, git_dir), stdout=subprocess.PIPE, stderr=errors, env=git_env()
-            )
-        except FileNotFoundError as exc:
-            raise ReaderUnavailable("git is not installed or not on PATH") from exc
-        timer = threading.Timer(timeout, proc.kill) if timeout else None
-        if timer is not None:
-            timer.daemon = True
-            timer.start()
+        proc = spawn_git(args, git_dir, stdout=subprocess.PIPE, stderr=errors,
+                         stdin=subprocess.DEVNULL)
         assert proc.stdout is not None
-        try:
-            yield proc.stdout
-            while proc.stdout.read(1 << 20):  # whatever the caller left, so git can finish
-                pass
-        finally:
-            proc.stdout.close()
-            if proc.poll() is None and not _finishes(proc):
-                proc.kill()
-            proc.wait()
-            if timer is not None:
-                timer.cancel()
+        with watchdog(proc, limit) as fired:
+            try:
+                yield proc.stdout
+                while proc.stdout.read(1 << 20):  # whatever the caller left, so git can finish
+                    pass
+            finally:
+                proc.stdout.close()
+                if proc.poll() is None and not _finishes(proc):
+                    kill_group(proc)
+                proc.wait()
         if proc.returncode == 0:
             return
-        if proc.returncode < 0 and timeout:
-            raise ReaderUnavailable(f"git {args[0]} timed out after {timeout:.0f}s")
+        if fired.is_set():
+            raise timed_out(args[0], limit, deadline)
         errors.seek(0)
         raise ReaderError(f"git {args[0]} failed: {stderr_summary(errors.read(64 << 10))}")
 

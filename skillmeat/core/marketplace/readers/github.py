@@ -17,6 +17,7 @@ import httpx
 
 from skillmeat.config import Settings
 from skillmeat.core.marketplace.readers.base import ListingReader
+from skillmeat.core.marketplace.readers.deadline import NO_DEADLINE, Deadline
 from skillmeat.core.marketplace.readers.errors import (
     RateLimited,
     ReaderError,
@@ -53,6 +54,7 @@ class GitHubReader(ListingReader):
         max_tree_requests: int = 500,
         workers: int = 4,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: Deadline = NO_DEADLINE,
     ) -> None:
         check_github_name(owner, repo)  # "." or ".." would address other API paths
         super().__init__()
@@ -65,14 +67,15 @@ class GitHubReader(ListingReader):
         self.max_tree_requests = max_tree_requests
         self.workers = max(1, workers)
         self._sleep = sleep
-        self._timeout = httpx.Timeout(timeout)
+        self._timeout = timeout
+        self._deadline = deadline  # every request, retries included, ends by it
         self._authenticated = bool(token)
         # The token lives only inside this header dict: nothing formats it into text.
         self._headers = {"X-GitHub-Api-Version": "2022-11-28", "User-Agent": "skillmeat"}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
         self._own_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=self._timeout)
+        self._client = client if client is not None else httpx.Client(timeout=timeout)
         self._lock = threading.Lock()
         # Whole blobs by sha, oldest dropped first past a budget: a big scan reads many.
         self._cache: dict[str, bytes] = {}
@@ -92,6 +95,7 @@ class GitHubReader(ListingReader):
             token=token,
             timeout=settings.github_timeout,
             retries=settings.github_retries,
+            deadline=Deadline(settings.scan_deadline_seconds),
             **kwargs,
         )
 
@@ -258,14 +262,10 @@ class GitHubReader(ListingReader):
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                response = self._client.get(
-                    url,
-                    params=params,
-                    headers=headers,
-                    timeout=self._timeout,
-                    follow_redirects=True,
-                )
+                response = self._send(url, params, headers)
             except httpx.TimeoutException:
+                if self._deadline.passed:
+                    raise self._deadline.exceeded() from None
                 failure = "timed out"
             except httpx.TransportError as exc:
                 failure = f"connection failed ({type(exc).__name__})"
@@ -278,6 +278,21 @@ class GitHubReader(ListingReader):
         raise ReaderUnavailable(
             f"GitHub API unavailable for {self.slug}: {failure} after {attempts} attempt(s)"
         )
+
+    def _send(self, url: str, params: Mapping[str, str] | None,
+              headers: Mapping[str, str]) -> httpx.Response:
+        """One GET that ends by the deadline: httpx's timeouts bound each read, not the
+        body, so a host sending a byte now and then is cut off here between reads."""
+        timeout = httpx.Timeout(self._deadline.bound(self._timeout))
+        with self._client.stream("GET", url, params=params, headers=headers, timeout=timeout,
+                                 follow_redirects=True) as response:
+            body = bytearray()
+            for chunk in response.iter_raw():
+                self._deadline.check()
+                body += chunk
+        # Raw bytes and the original headers: the copy decodes them as the original would.
+        return httpx.Response(response.status_code, headers=response.headers,
+                              content=bytes(body), request=response.request)
 
     def _raise_refused(self, response: httpx.Response) -> None:
         """Turn rate limiting and authentication failures into reader errors."""
