@@ -40,13 +40,13 @@ def import_command(
             bar.update(task, description=f"read {name}", advance=1)
 
         with context.reported("import failed"):
-            response = ImportResponse.of(importing.import_entries(
-                context.database(), context.settings(), source_id, entry_ids, strategy,
-                progress=advance))
+            result = importing.import_entries(context.database(), context.settings(), source_id,
+                                              entry_ids, strategy, progress=advance)
+    response = ImportResponse.of(result)
     if as_json:
         print_json(response)
         return
-    print_table(f"import {response.import_id} into {response.collection_dir}",
+    print_table(f"import {response.import_id} into {result.collection_dir}",
                 ["entry", "type", "name", "outcome", "written to", "files"],
                 [(i.entry_id, i.artifact_type, i.name, i.outcome, i.path, i.file_count)
                  for i in response.items])
@@ -63,7 +63,8 @@ def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> Non
         with db.session(write=False) as session:
             entry = CatalogEntryResponse.model_validate(
                 catalog.get_entry(session, source_id, entry_id))
-        files = ArtifactFilesResponse.of(browsing.list_files(db, settings, source_id, entry_id))
+        files = ArtifactFilesResponse.of(browsing.list_files(db, settings, context.codec(),
+                                                             source_id, entry_id))
         main = files.main_file
         view = browsing.read_file(db, settings, source_id, entry_id, main) if main else None
     content = FileContentResponse.model_validate(view) if view else None
@@ -75,6 +76,12 @@ def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> Non
     print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump())
     print_table(f"files at {files.commit[:12]} in {files.root or '/'}", ["path", "size", "note"],
                 [(m.path, m.size, m.problem or "") for m in files.files])
+    if files.page_info.has_more:
+        console.print(f"showing the first {len(files.files)}; the artifact has "
+                      f"{files.file_count:,} files",
+                      style="dim", markup=False)
+    if files.problem:
+        console.print(f"not importable: {files.problem}", style="yellow", markup=False)
     if content is None or content.frontmatter is None and content.frontmatter_error is None:
         return
     console.print(f"frontmatter of {content.path}", style="bold", markup=False)

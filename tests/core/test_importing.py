@@ -12,7 +12,7 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.config import Settings
 from skillmeat.core.errors import InvalidInput
-from skillmeat.core.marketplace import importing, scanning, sources
+from skillmeat.core.marketplace import importing, members, scanning, sources
 from skillmeat.core.marketplace.blob_cache import BlobCache, object_id
 from skillmeat.core.marketplace.collection import safe_name, safe_relpath
 from skillmeat.core.marketplace.readers.errors import ReaderError
@@ -123,7 +123,7 @@ def test_too_many_files_is_refused_before_anything_is_written(
         db: Database, settings: Settings, scanned: tuple[str, dict[str, str]],
         monkeypatch: pytest.MonkeyPatch) -> None:
     sid, ids = scanned
-    monkeypatch.setattr(importing, "MAX_FILES", 2)
+    monkeypatch.setattr(members, "MAX_FILES", 2)
     with pytest.raises(InvalidInput, match="has 3 files; at most 2"):
         importing.import_entries(db, settings, sid, [ids["skills/docx"], ids["skills/pdf"]])
     assert on_disk(settings.resolved_collection_dir) == []
@@ -157,4 +157,5 @@ def test_blob_cache_keeps_only_content_that_matches_its_id(tmp_path: Path) -> No
     assert cache.get(sha) == data
     assert cache.put("../../escape", data) is False
     assert cache.get("../../escape") is None
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [sha]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted([sha, "lock", "usage"])
+    assert (tmp_path / "usage").read_text() == str(len(data))  # what the size limit counts

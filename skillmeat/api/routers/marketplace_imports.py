@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from skillmeat.api.deps import DbDep, SettingsDep
+from skillmeat.api.deps import CodecDep, DbDep, SettingsDep
+from skillmeat.api.routers.marketplace_sources import Cursor, Limit
 from skillmeat.api.schemas.imports import (
     ArtifactFilesResponse,
     FileContentResponse,
@@ -12,6 +13,7 @@ from skillmeat.api.schemas.imports import (
     ImportResponse,
 )
 from skillmeat.core.marketplace import browsing, importing
+from skillmeat.core.pagination import MAX_PAGE
 
 router = APIRouter(prefix="/api/v1/marketplace/sources", tags=["marketplace-imports"])
 
@@ -24,9 +26,11 @@ def import_artifacts(source_id: str, body: ImportRequest, db: DbDep,
 
 
 @router.get("/{source_id}/artifacts/{entry_id}/files", response_model=ArtifactFilesResponse)
-def list_artifact_files(source_id: str, entry_id: str, db: DbDep,
-                        settings: SettingsDep) -> ArtifactFilesResponse:
-    return ArtifactFilesResponse.of(browsing.list_files(db, settings, source_id, entry_id))
+def list_artifact_files(source_id: str, entry_id: str, db: DbDep, settings: SettingsDep,
+                        codec: CodecDep, limit: Limit = MAX_PAGE,
+                        cursor: Cursor = None) -> ArtifactFilesResponse:
+    return ArtifactFilesResponse.of(browsing.list_files(db, settings, codec, source_id, entry_id,
+                                                        limit=limit, cursor=cursor))
 
 
 @router.get("/{source_id}/artifacts/{entry_id}/files/{file_path:path}",

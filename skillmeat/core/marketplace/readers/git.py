@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping
@@ -35,6 +34,7 @@ from skillmeat.core.marketplace.tree import (
     TreeBuilder,
 )
 from skillmeat.core.marketplace.urls import LOCAL_REFUSED, classify_git_url
+
 
 class GitReader(ListingReader):
     """RepoReader over the git CLI; `cache_dir` keeps one bare partial clone per URL."""

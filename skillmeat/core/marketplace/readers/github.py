@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _JSON = "application/vnd.github+json"
 _SHA = "application/vnd.github.sha"
+_RAW = "application/vnd.github.raw+json"
 _TOKEN_HINT = "set SKILLMEAT_GITHUB_TOKEN"
 BLOB_CACHE_BYTES = 64 << 20
 
@@ -138,19 +139,35 @@ class GitHubReader(ListingReader):
 
     def _blobs(self, commit: str, wanted: Mapping[str, list[str]],
                limit: int | None) -> Iterator[tuple[str, bytes]]:
-        with self._lock:
-            missing = sorted(sha for sha in wanted if sha not in self._cache)
-        if len(missing) > 1 and self.workers > 1:
-            with ThreadPoolExecutor(min(self.workers, len(missing))) as pool:
-                list(pool.map(self._fetch_blob, missing))  # list() re-raises the first error
-        else:
-            for sha in missing:
-                self._fetch_blob(sha)
-        with self._lock:
-            found = [(sha, self._cache.get(sha)) for sha in wanted]
-        for sha, data in found:
+        missing = []
+        for sha in wanted:
+            with self._lock:
+                data = self._cache.get(sha)
+            if data is None:
+                missing.append(sha)
+            else:
+                yield sha, data if limit is None else data[:limit]
+        for sha, data in self._fetch_all(sorted(missing)):
             if data is not None:
                 yield sha, data if limit is None else data[:limit]
+
+    def _fetch_all(self, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
+        """Blobs in order as they arrive, `workers` requests at a time: a caller that writes
+        each away holds a few blobs, never the whole batch."""
+        if len(shas) < 2 or self.workers < 2:
+            for sha in shas:
+                yield sha, self._fetch_blob(sha)
+            return
+        with ThreadPoolExecutor(self.workers) as pool:
+            pending: deque[tuple[str, Future[bytes | None]]] = deque()
+            for sha in shas:
+                pending.append((sha, pool.submit(self._fetch_blob, sha)))
+                if len(pending) >= self.workers:
+                    done, future = pending.popleft()
+                    yield done, future.result()  # re-raises the request's error
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
 
     def close(self) -> None:
         super().close()
@@ -205,23 +222,28 @@ class GitHubReader(ListingReader):
 
     # -- blobs ------------------------------------------------------------------------------
 
-    def _fetch_blob(self, sha: str) -> None:
-        response = self._get(f"git/blobs/{sha}")
+    def _fetch_blob(self, sha: str) -> bytes | None:
+        # The raw media type: the bytes themselves, not a JSON body four thirds their size.
+        response = self._get(f"git/blobs/{sha}", accept=_RAW)
         if response.status_code in (404, 422):
             log.warning("blob %s missing from %s", sha, self.slug)
-            return
+            return None
         self._check(response, f"read blob {sha}")
-        data = self._json(response)
-        if data.get("encoding") != "base64":
-            raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: {sha}")
-        content = base64.b64decode(data.get("content") or "")
+        if "json" in response.headers.get("content-type", ""):  # a server without raw blobs
+            data = self._json(response)
+            if data.get("encoding") != "base64":
+                raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: {sha}")
+            content = base64.b64decode(data.get("content") or "")
+        else:
+            content = response.content
         with self._lock:
             self._remember(sha, content)
+        return content
 
     def _remember(self, sha: str, content: bytes) -> None:
         """Cache a blob (call with the lock held), dropping the oldest past the budget."""
-        if sha in self._cache:
-            return
+        if sha in self._cache or len(content) > BLOB_CACHE_BYTES // 8:
+            return  # big blobs are handed on, not kept: they would push out many small ones
         self._cache[sha] = content
         self._cache_bytes += len(content)
         while self._cache_bytes > BLOB_CACHE_BYTES and len(self._cache) > 1:
