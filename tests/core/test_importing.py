@@ -157,5 +157,6 @@ def test_blob_cache_keeps_only_content_that_matches_its_id(tmp_path: Path) -> No
     assert cache.get(sha) == data
     assert cache.put("../../escape", data) is False
     assert cache.get("../../escape") is None
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted([sha, "lock", "usage"])
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
+        [sha, "lock", "usage"])
     assert (tmp_path / "usage").read_text() == str(len(data))  # what the size limit counts

@@ -103,16 +103,13 @@ class BlobCache:
             return  # one object bigger than an eviction frees would evict everything else
         _write_atomically(path, parts)
         with self._locked():
-            held = self._usage() + size
+            try:
+                held = int((self.root / "usage").read_text()) + size
+            except (FileNotFoundError, ValueError):  # first write, or a damaged count
+                held = sum(size for _path, size, _age in self._files())  # this file included
             if held > self.max_bytes:
                 held = self._evict(int(self.max_bytes * _LOW_WATER))
             (self.root / "usage").write_text(str(held))
-
-    def _usage(self) -> int:
-        try:
-            return int((self.root / "usage").read_text())
-        except (FileNotFoundError, ValueError):
-            return sum(size for _path, size, _age in self._files())  # counted afresh
 
     def _evict(self, target: int) -> int:
         """Delete the least recently used files until at most `target` bytes are held.
