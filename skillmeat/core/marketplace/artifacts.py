@@ -37,6 +37,7 @@ def breakdown_problem(breakdown: Mapping[Any, Any]) -> str | None:
         if isinstance(value, str):
             if len(value) > MAX_BREAKDOWN_TEXT:
                 return f"{key!r} is longer than {MAX_BREAKDOWN_TEXT} characters"
-        elif not isinstance(value, int | float) or not math.isfinite(value):
+        elif not isinstance(value, int) and not (isinstance(value, float)
+                                                 and math.isfinite(value)):
             return f"{key!r} must be a number or a short text"
     return None
