@@ -37,7 +37,8 @@ _AGE_STEPS = 8  # eviction age buckets per doubling of age: a cut within ~9% of 
 def object_id(kind: str, data: bytes, *, sha256: bool = False) -> str:
     """The id git gives an object: hash of "<kind> <len>\\0" + data."""
     digest = hashlib.sha256() if sha256 else hashlib.sha1()  # noqa: S324 - git's own id
-    digest.update(kind.encode() + b" %d\0" % len(data) + data)
+    digest.update(kind.encode() + b" %d\0" % len(data))
+    digest.update(data)  # not joined to the header: that would copy a big blob once more
     return digest.hexdigest()
 
 

@@ -34,6 +34,7 @@ _SHA = "application/vnd.github.sha"
 _RAW = "application/vnd.github.raw+json"
 _TOKEN_HINT = "set SKILLMEAT_GITHUB_TOKEN"
 BLOB_CACHE_BYTES = 64 << 20
+KEPT_BLOB_BYTES = 1 << 20  # manifests and the start of markdown: what a scan may read again
 
 
 class GitHubReader(ListingReader):
@@ -147,21 +148,22 @@ class GitHubReader(ListingReader):
                 missing.append(sha)
             else:
                 yield sha, data if limit is None else data[:limit]
-        for sha, data in self._fetch_all(sorted(missing)):
+        for sha, data in self._fetch_all(sorted(missing), limit):
             if data is not None:
-                yield sha, data if limit is None else data[:limit]
+                yield sha, data
 
-    def _fetch_all(self, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
+    def _fetch_all(self, shas: list[str],
+                   limit: int | None) -> Iterator[tuple[str, bytes | None]]:
         """Blobs in order as they arrive, `workers` requests at a time: a caller that writes
         each away holds a few blobs, never the whole batch."""
         if len(shas) < 2 or self.workers < 2:
             for sha in shas:
-                yield sha, self._fetch_blob(sha)
+                yield sha, self._fetch_blob(sha, limit)
             return
         with ThreadPoolExecutor(self.workers) as pool:
             pending: deque[tuple[str, Future[bytes | None]]] = deque()
             for sha in shas:
-                pending.append((sha, pool.submit(self._fetch_blob, sha)))
+                pending.append((sha, pool.submit(self._fetch_blob, sha, limit)))
                 if len(pending) >= self.workers:
                     done, future = pending.popleft()
                     yield done, future.result()  # re-raises the request's error
@@ -222,28 +224,38 @@ class GitHubReader(ListingReader):
 
     # -- blobs ------------------------------------------------------------------------------
 
-    def _fetch_blob(self, sha: str) -> bytes | None:
-        # The raw media type: the bytes themselves, not a JSON body four thirds their size.
-        response = self._get(f"git/blobs/{sha}", accept=_RAW)
-        if response.status_code in (404, 422):
-            log.warning("blob %s missing from %s", sha, self.slug)
-            return None
-        self._check(response, f"read blob {sha}")
-        if "json" in response.headers.get("content-type", ""):  # a server without raw blobs
-            data = self._json(response)
-            if data.get("encoding") != "base64":
-                raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: {sha}")
-            content = base64.b64decode(data.get("content") or "")
-        else:
-            content = response.content
-        with self._lock:
-            self._remember(sha, content)
-        return content
+    def _fetch_blob(self, sha: str, limit: int | None) -> bytes | None:
+        """A blob's first `limit` bytes, read as a stream: the raw media type gives the bytes
+        themselves (not base64 in JSON, four thirds their size), and reading stops at the cap.
+
+        A small blob is read whole whatever the limit, and kept: a scan reads it again."""
+        cap = None if limit is None else max(limit, KEPT_BLOB_BYTES)
+        response = self._get(f"git/blobs/{sha}", accept=_RAW, stream=True)
+        try:
+            if response.status_code in (404, 422):
+                log.warning("blob %s missing from %s", sha, self.slug)
+                return None
+            self._check(response, f"read blob {sha}")
+            if "json" in response.headers.get("content-type", ""):  # a server without raw
+                response.read()
+                data = self._json(response)
+                if data.get("encoding") != "base64":
+                    raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: "
+                                      f"{sha}")
+                content = base64.b64decode(data.get("content") or "")
+            else:
+                content = _read_at_most(response, cap)
+        finally:
+            response.close()
+        if cap is None or len(content) < cap:  # whole: worth keeping
+            with self._lock:
+                self._remember(sha, content)
+        return content if limit is None else content[:limit]
 
     def _remember(self, sha: str, content: bytes) -> None:
         """Cache a blob (call with the lock held), dropping the oldest past the budget."""
-        if sha in self._cache or len(content) > BLOB_CACHE_BYTES // 8:
-            return  # big blobs are handed on, not kept: they would push out many small ones
+        if sha in self._cache or len(content) > KEPT_BLOB_BYTES:
+            return  # big blobs are handed on, not kept: scans read small files twice, not these
         self._cache[sha] = content
         self._cache_bytes += len(content)
         while self._cache_bytes > BLOB_CACHE_BYTES and len(self._cache) > 1:
@@ -269,8 +281,14 @@ class GitHubReader(ListingReader):
         params: Mapping[str, str] | None = None,
         accept: str = _JSON,
         repo_root: bool = False,
+        stream: bool = False,
     ) -> httpx.Response:
-        """GET with bounded retries; rate limits and auth failures raise at once."""
+        """GET with bounded retries; rate limits and auth failures raise at once.
+
+        With `stream`, a successful response's body is left unread for the caller, who
+        closes it; a body read whole stays referenced until the garbage collector runs
+        (httpx keeps a response and its stream in a cycle), so big ones are streamed.
+        """
         base = f"{self.api_url}/repos/{quote(self.owner)}/{quote(self.repo)}"
         url = base if repo_root else f"{base}/{path}"
         headers = {**self._headers, "Accept": accept}
@@ -280,21 +298,24 @@ class GitHubReader(ListingReader):
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                response = self._client.get(
-                    url,
-                    params=params,
-                    headers=headers,
-                    timeout=self._timeout,
-                    follow_redirects=True,
-                )
+                request = self._client.build_request("GET", url, params=params, headers=headers,
+                                                     timeout=self._timeout)
+                response = self._client.send(request, stream=stream, follow_redirects=True)
+                if stream and not response.is_success:
+                    response.read()  # an error's body is small, and the checks read it
             except httpx.TimeoutException:
                 failure = "timed out"
             except httpx.TransportError as exc:
                 failure = f"connection failed ({type(exc).__name__})"
             else:
                 if response.status_code < 500:
-                    self._raise_refused(response)
+                    try:
+                        self._raise_refused(response)
+                    except ReaderError:
+                        response.close()
+                        raise
                     return response
+                response.close()
                 failure = f"HTTP {response.status_code}"
             log.debug("GitHub GET %s: %s (attempt %d/%d)", url, failure, attempt + 1, attempts)
         raise ReaderUnavailable(
@@ -386,6 +407,18 @@ def _add_items(
         if kind == "tree":
             folders.append((path, sha))
     return folders
+
+
+def _read_at_most(response: httpx.Response, limit: int | None) -> bytes:
+    """A streamed body, up to `limit` bytes (one chunk more at most is read off the wire)."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if limit is not None and size >= limit:
+            break
+    return b"".join(chunks)
 
 
 def _reset_time(headers: httpx.Headers) -> datetime | None:
