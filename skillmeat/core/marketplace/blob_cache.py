@@ -31,7 +31,7 @@ from skillmeat.core.marketplace.tree import OBJECT_ID, RepoReader, RepoTree, Tre
 
 _TREE_FORMAT = 2  # a listing in another format is listed again, not read
 _LOW_WATER = 0.8  # eviction frees down to this share of the limit
-_AGE_STEPS = 8  # eviction age buckets per doubling of age: a cut within ~9% of the exact one
+_AGE_STEPS = 16  # eviction age buckets per doubling of age: a cut within ~4% of the exact one
 
 
 def object_id(kind: str, data: bytes, *, sha256: bool = False) -> str:
@@ -109,29 +109,32 @@ class BlobCache:
             except (FileNotFoundError, ValueError):  # first write, or a damaged count
                 held = sum(size for _path, size, _age in self._files())  # this file included
             if held > self.max_bytes:
-                held = self._evict(int(self.max_bytes * _LOW_WATER))
+                held = self._evict(int(self.max_bytes * _LOW_WATER), keep=path)
             (self.root / "usage").write_text(str(held))
 
-    def _evict(self, target: int) -> int:
-        """Delete the least recently used files until at most `target` bytes are held.
+    def _evict(self, target: int, keep: Path) -> int:
+        """Delete the least recently used files (never `keep`, just written) until at most
+        `target` bytes are held.
 
         Ages are grouped in buckets (log scale), so memory stays constant however many files
         there are: one pass sums the bytes per bucket, a second deletes the oldest buckets.
         """
         per_bucket: dict[int, int] = {}
-        for _path, size, age in self._files():
-            per_bucket[age] = per_bucket.get(age, 0) + size
+        for path, size, age in self._files():
+            if path != keep:
+                per_bucket[age] = per_bucket.get(age, 0) + size
         held = sum(per_bucket.values())
+        kept = keep.stat().st_size if keep.exists() else 0
         cut = math.inf  # files in buckets at or past `cut` go
         for bucket in sorted(per_bucket, reverse=True):
-            if held <= target:
+            if held + kept <= target:
                 break
             held -= per_bucket[bucket]
             cut = bucket
         for path, _size, age in self._files():
-            if age >= cut:
+            if age >= cut and path != keep:
                 path.unlink(missing_ok=True)
-        return held
+        return held + kept
 
     def _files(self) -> Iterator[tuple[Path, int, int]]:
         """(path, size, age bucket) of every cached blob and listing."""

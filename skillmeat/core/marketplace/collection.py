@@ -36,6 +36,7 @@ def is_safe_name(name: str) -> bool:
         and not name.startswith(".")  # no "..", no hidden files next to the staging area
         and not _UNSAFE_CHARS.search(name)
         and len(name.encode()) <= MAX_COMPONENT_BYTES
+        and not is_git_name(name)
     )
 
 
