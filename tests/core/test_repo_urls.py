@@ -63,6 +63,7 @@ REFUSED_EVERYWHERE = [
     "-upload-pack=touch",
     "--upload-pack=touch pwned",
     "file://elsewhere/srv/repo",
+    "~no-such-user-here/repo",  # a home folder the machine does not have: not a 500
     "https://user:secret@git.example/repo",
     "https://git.example:99999/repo",
     "https://bad_host.example/repo",

@@ -103,7 +103,12 @@ def classify_git_url(raw: str) -> GitAddress:
         if not _HOST.match(scp["host"]) or not scp["path"].strip("/"):
             raise InvalidInput(f"not a valid user@host:path repository URL: {url!r}")
         return GitAddress(url.rstrip("/"), False, "ssh")
-    return GitAddress(str(Path(url).expanduser().resolve()), True, "file")
+    try:
+        local = Path(url).expanduser()
+    except RuntimeError:  # "~name/...": no such user on this machine
+        raise InvalidInput(f"no home folder for {url.split('/', 1)[0]!r} on this server") \
+            from None
+    return GitAddress(str(local.resolve()), True, "file")
 
 
 def _scheme_url(url: str, scheme: str) -> GitAddress:
