@@ -63,9 +63,10 @@ def test_several_processes_writing_at_once_share_one_limit(tmp_path: Path) -> No
     for worker in workers:
         worker.join(60)
         assert worker.exitcode == 0
-    # 4 x 60 x 50 KB = 12 MB written; the limit held for the cache as a whole.
+    # 4 x 60 x 50 KB = 12 MB written; the limit held for the cache as a whole, and the
+    # shared count never fell below what is on disk (it may err high: eviction comes early).
     assert held(tmp_path) <= 1024 * KB
-    assert int((tmp_path / "usage").read_text()) == held(tmp_path)
+    assert int((tmp_path / "usage").read_text()) >= held(tmp_path)
 
 
 def test_a_blob_bigger_than_an_eviction_frees_is_handed_on_not_kept(tmp_path: Path) -> None:
