@@ -218,7 +218,9 @@ class ScanResultResponse(BaseModel):
     artifact_count: int = Field(description="Artifacts this scan detected.")
     complete: bool = Field(description="False when part of the tree could not be read; "
                                        "nothing is marked removed then.")
-    problems: list[str]
+    problems: list[str] = Field(description="Parts of the tree that could not be read, and "
+                                            "files skipped as unreadable (JSON too large or "
+                                            "nested too deeply, say); at most 50, then a count.")
     duration_ms: int
 
     @classmethod

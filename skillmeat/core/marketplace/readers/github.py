@@ -366,7 +366,7 @@ class GitHubReader(ListingReader):
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         try:
             data = response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # a hostile server nests brackets too
             raise ReaderError(f"GitHub sent an unreadable answer for {self.slug}") from exc
         if not isinstance(data, dict):
             raise ReaderError(f"GitHub sent an unexpected answer for {self.slug}")
