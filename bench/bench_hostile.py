@@ -29,13 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 if os.environ.get("SKILLMEAT_BENCH_CODE"):  # --code: the package under test comes from there
     sys.path.insert(0, os.environ["SKILLMEAT_BENCH_CODE"])
-
-from skillmeat.cache import migrate  # noqa: E402
+import skillmeat  # noqa: E402, F401 - first: every later import takes this package's modules
+from bench.bench_scan import local_source  # noqa: E402
 from skillmeat.cache.db import Database  # noqa: E402
 from skillmeat.cache.models import MarketplaceCatalogEntry  # noqa: E402
 from skillmeat.config import Settings  # noqa: E402
 from skillmeat.core.cursor import CursorCodec  # noqa: E402
-from skillmeat.core.marketplace import browsing, sources  # noqa: E402
+from skillmeat.core.marketplace import browsing  # noqa: E402
 from skillmeat.core.marketplace.scanning import scan_source  # noqa: E402
 from tests.gitrepo import fast_commit  # noqa: E402
 from tests.hostile import compressible, deep_json, dot_git, yaml_bombs  # noqa: E402
@@ -62,12 +62,7 @@ def peak_mb() -> float:
 
 
 def scan_child(repo: Path, work: Path) -> dict[str, object]:
-    url = f"sqlite:///{work / 'bench.db'}"
-    migrate.upgrade(url)
-    db = Database(url)
-    settings = Settings(data_dir=work / "data", allow_local_sources=True)
-    with db.session() as s:
-        source_id = sources.create_source(s, str(repo)).id
+    db, settings, source_id = local_source(repo, work)
     started = time.perf_counter()
     report = scan_source(db, settings, source_id)
     return {"peak": peak_mb(), "seconds": time.perf_counter() - started,
@@ -75,7 +70,7 @@ def scan_child(repo: Path, work: Path) -> dict[str, object]:
 
 
 def browse_child(work: Path) -> dict[str, object]:
-    db = Database(f"sqlite:///{work / 'bench.db'}")
+    db = Database(f"sqlite:///{work / 'scan.db'}")
     settings = Settings(data_dir=work / "data", allow_local_sources=True)
     codec = CursorCodec(b"bench")
     with db.session(write=False) as s:
