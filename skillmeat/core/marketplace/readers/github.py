@@ -24,7 +24,8 @@ from skillmeat.core.marketplace.readers.errors import (
     RefNotFound,
     RepositoryNotFound,
 )
-from skillmeat.core.marketplace.tree import ENTRY_TYPES, OBJECT_ID, RepoTree, TreeBuilder
+from skillmeat.core.marketplace.readers.github_trees import add_items
+from skillmeat.core.marketplace.tree import OBJECT_ID, RepoTree, TreeBuilder
 from skillmeat.core.marketplace.urls import check_github_name
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class GitHubReader(ListingReader):
             log.info("tree of %s@%s truncated by GitHub; walking subtrees", self.slug, commit)
             return self._walk(commit)
         builder, problems = TreeBuilder(), list[str]()
-        _add_items(builder, data, "", problems)
+        add_items(builder, data, "", problems)
         return builder.build(commit, complete=not problems, problems=problems)
 
     def _blobs(self, commit: str, wanted: Mapping[str, list[str]],
@@ -193,7 +194,7 @@ class GitHubReader(ListingReader):
                     budget -= 1
                     data = self._tree_data(sha, recursive=True)
                     if not data.get("truncated"):
-                        _add_items(builder, data, prefix, problems)
+                        add_items(builder, data, prefix, problems)
                         continue
                     if budget <= 0:  # too big for one request and no budget to go level by level
                         pending.appendleft((prefix, sha, False))
@@ -207,7 +208,7 @@ class GitHubReader(ListingReader):
             except ReaderError as exc:
                 problems.append(f"{where}: {exc}")
                 continue
-            for path, sha in _add_items(builder, data, prefix, problems):
+            for path, sha in add_items(builder, data, prefix, problems):
                 pending.append((path, sha, True))
         if pending:
             problems.append(
@@ -371,42 +372,6 @@ class GitHubReader(ListingReader):
         if not isinstance(data, dict):
             raise ReaderError(f"GitHub sent an unexpected answer for {self.slug}")
         return data
-
-
-def _add_items(
-    builder: TreeBuilder, data: Mapping[str, Any], prefix: str, problems: list[str]
-) -> list[tuple[str, str]]:
-    """Add GitHub tree items (paths made relative to the repository root) to `builder`.
-
-    Returns the (path, sha) of each folder added. Items that are not well-formed are
-    skipped and named in `problems`, so the tree is marked incomplete.
-    """
-    folders: list[tuple[str, str]] = []
-    items = data.get("tree")
-    if not isinstance(items, list):
-        problems.append(f"{prefix or '/'}: GitHub sent no tree listing")
-        return folders
-    for item in items:
-        kind = item.get("type") if isinstance(item, dict) else None
-        if kind not in ENTRY_TYPES:
-            problems.append(f"{prefix or '/'}: skipped a tree item of unknown type")
-            continue
-        name, sha = item.get("path"), item.get("sha")
-        mode, size = item.get("mode"), item.get("size")
-        if not isinstance(name, str) or not name or not isinstance(sha, str):
-            problems.append(f"{prefix or '/'}: skipped a malformed tree item")
-            continue
-        path = f"{prefix}/{name}" if prefix else name
-        mode = mode if isinstance(mode, str) and mode else None
-        size = size if kind == "blob" and isinstance(size, int) and size >= 0 else None
-        try:
-            builder.add(path, kind, sha, size, mode)
-        except ValueError as exc:  # InvalidObjectId, or a size no file has
-            problems.append(str(exc))
-            continue
-        if kind == "tree":
-            folders.append((path, sha))
-    return folders
 
 
 def _read_at_most(response: httpx.Response, limit: int | None) -> bytes:
