@@ -132,6 +132,20 @@ def test_a_push_nested_past_the_stack_is_refused_not_a_500(client: httpx.Client,
     assert client.get(f"{BASE}/{sid}/scans").json()["items"] == []
 
 
+def test_a_github_answer_nested_past_the_stack_fails_the_scan_with_a_reason(
+        client: httpx.Client, fake_github: FakeGitHub, live_server: Any, settings: Settings,
+        db: Database) -> None:
+    fake_github.load({"acme/deep": {"refs": {"main": "v1"}, "commits": {"v1": {
+        "skills/x/SKILL.md": "---\nname: x\n---\n"}}}})
+    live_server.use(settings.model_copy(update={"github_api_url": fake_github.url}), db)
+    sid = client.post(BASE, json={"repo_url": "https://github.com/acme/deep"}).json()["id"]
+    fake_github.fail(200, match="/git/trees/", body=b"[" * 200_000 + b"]" * 200_000)
+    resp = client.post(f"{BASE}/{sid}/rescan")
+    assert resp.status_code == 502
+    assert "GitHub sent an unreadable answer for acme/deep" in resp.json()["detail"]
+    assert client.post(f"{BASE}/{sid}/rescan").status_code == 200  # and the next scan works
+
+
 @pytest.fixture(params=["git", "github"])
 def evil_source(request: pytest.FixtureRequest, client: httpx.Client, tmp_path: Path,
                 fake_github: FakeGitHub, live_server: Any, settings: Settings,

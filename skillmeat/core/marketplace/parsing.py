@@ -118,7 +118,8 @@ _Loader = _loader_class()
 def load_yaml(text: str) -> Any:
     """One YAML document, safe types only. OverBudget when too big, deep or expansive;
     yaml.YAMLError when it is not YAML."""
-    if len(text) > MAX_YAML_BYTES:  # characters: at least as many bytes
+    # Characters first (cheap; never more than the bytes), then the bytes themselves.
+    if len(text) > MAX_YAML_BYTES or len(text.encode("utf-8", "replace")) > MAX_YAML_BYTES:
         raise OverBudget(f"YAML is larger than {MAX_YAML_BYTES // 1024} KiB")
     loader = _Loader(text)
     try:
