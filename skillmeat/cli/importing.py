@@ -40,12 +40,14 @@ def import_command(
             bar.update(task, description=f"read {name}", advance=1)
 
         with context.reported("import failed"):
-            result = importing.import_entries(context.database(), context.settings(), source_id,
-                                              entry_ids, strategy, progress=advance)
+            result = importing.import_entries(
+                context.database(), context.settings(), source_id, entry_ids, strategy,
+                progress=advance)
     response = ImportResponse.of(result)
     if as_json:
         print_json(response)
         return
+    # The CLI runs on this machine: the collection's own path is what a person wants to see.
     print_table(f"import {response.import_id} into {result.collection_dir}",
                 ["entry", "type", "name", "outcome", "written to", "files"],
                 [(i.entry_id, i.artifact_type, i.name, i.outcome, i.path, i.file_count)

@@ -63,7 +63,6 @@ REFUSED_EVERYWHERE = [
     "-upload-pack=touch",
     "--upload-pack=touch pwned",
     "file://elsewhere/srv/repo",
-    "~no-such-user-here/repo",  # a home folder the machine does not have: not a 500
     "https://user:secret@git.example/repo",
     "https://git.example:99999/repo",
     "https://bad_host.example/repo",
@@ -71,6 +70,7 @@ REFUSED_EVERYWHERE = [
     "",
     "   ",
     "repo\x00",
+    "~no-such-user-here/repo",  # a home folder that does not exist: no path at all
 ]
 
 

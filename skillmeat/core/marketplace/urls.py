@@ -104,11 +104,9 @@ def classify_git_url(raw: str) -> GitAddress:
             raise InvalidInput(f"not a valid user@host:path repository URL: {url!r}")
         return GitAddress(url.rstrip("/"), False, "ssh")
     try:
-        local = Path(url).expanduser()
-    except RuntimeError:  # "~name/...": no such user on this machine
-        raise InvalidInput(f"no home folder for {url.split('/', 1)[0]!r} on this server") \
-            from None
-    return GitAddress(str(local.resolve()), True, "file")
+        return GitAddress(str(Path(url).expanduser().resolve()), True, "file")
+    except RuntimeError:  # "~name" of a user this machine does not have
+        raise InvalidInput(f"not a repository URL or path: {url!r}") from None
 
 
 def _scheme_url(url: str, scheme: str) -> GitAddress:
