@@ -222,6 +222,17 @@ def peak_memory_child(files: int, shape: str) -> None:
     print(f"{peak:.0f} {len(tree)} {len(found)}")
 
 
+def local_source(repo: Path, work: Path) -> tuple[Database, Settings, str]:
+    """A new SQLite catalog in `work` with one source for the local repository `repo`."""
+    url = f"sqlite:///{work / 'scan.db'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    settings = Settings(data_dir=work / "data", allow_local_sources=True)
+    with db.session() as s:
+        source_id = sources.create_source(s, str(repo)).id
+    return db, settings, source_id
+
+
 def scan_memory_child(repo: Path, work: Path) -> None:
     """In a child process: scan the git repository at `repo` as the service does (git
     reader, detection, merge into a fresh SQLite catalog), then once more with the whole
@@ -231,12 +242,7 @@ def scan_memory_child(repo: Path, work: Path) -> None:
     Only this process is measured: the git processes a scan starts stream their output
     and stay small (about 15 MB each here under /usr/bin/time); RUSAGE_CHILDREN would
     count the parent's pages each fork copies, not what git itself uses."""
-    url = f"sqlite:///{work / 'scan.db'}"
-    migrate.upgrade(url)
-    db = Database(url)
-    settings = Settings(data_dir=work / "data", allow_local_sources=True)
-    with db.session() as s:
-        source_id = sources.create_source(s, str(repo)).id
+    db, settings, source_id = local_source(repo, work)
     gc.collect()
     started = time.perf_counter()
     outcome = scan_source(db, settings, source_id)

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     queue_wait_seconds: float = Field(default=5.0, ge=0, le=60)
     # A repository listing larger than this is refused rather than held in memory.
     max_tree_entries: int = Field(default=2_000_000, ge=1000)
+    # The blob cache (files and listings read for browsing and imports) stays below this.
+    blob_cache_max_bytes: int = Field(default=512 << 20, ge=1 << 20)
 
     @field_validator("github_api_url")
     @classmethod

@@ -50,3 +50,27 @@ def agent(name: str) -> str:
 
 def command(description: str = "Run the deploy") -> str:
     return f"---\ndescription: {description}\n---\n\nDo it: $ARGUMENTS\n"
+
+
+def fast_commit(repo: Path, files: Iterable[tuple[str, bytes]] | Mapping[str, bytes],
+                modes: Mapping[str, str] | None = None) -> str:
+    """A new repository at `repo` holding one commit of exactly `files`, through `git
+    fast-import`: paths git would refuse in a worktree (`.git` components) and big blobs
+    never touch the disk as files. `modes` gives a path another mode (100755, 120000)."""
+    items = files.items() if isinstance(files, Mapping) else files
+    repo.mkdir(parents=True, exist_ok=True)
+    git(repo, "init", "-q", "-b", "main")
+    proc = subprocess.Popen(["git", "-C", str(repo), "fast-import", "--quiet", "--done"],
+                            stdin=subprocess.PIPE, env=ENV)
+    assert proc.stdin is not None
+    with proc.stdin as out:
+        out.write(b"commit refs/heads/main\ncommitter Test <test@example.invalid> 0 +0000\n"
+                  b"data 7\nhostile\n")
+        for path, data in items:
+            mode = (modes or {}).get(path, "100644")
+            out.write(b"M %s inline %s\ndata %d\n%s\n" % (mode.encode(), path.encode(),
+                                                          len(data), data))
+        out.write(b"\ndone\n")
+    if proc.wait() != 0:
+        raise RuntimeError("git fast-import failed")
+    return git(repo, "rev-parse", "refs/heads/main")

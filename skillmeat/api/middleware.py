@@ -216,6 +216,8 @@ def json_text_problem(body: bytes) -> str | None:
                                object_pairs_hook=_checked_object))
     except ValueError as exc:  # invalid JSON included: FastAPI words that one itself
         return str(exc) if not isinstance(exc, json.JSONDecodeError) else None
+    except RecursionError:  # brackets nested past the interpreter's stack
+        return "JSON is nested too deeply"
     return None
 
 

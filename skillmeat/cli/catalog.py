@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from skillmeat.cli.output import JsonOpt, console, print_json, print_record, pri
 from skillmeat.core.marketplace import catalog as service
 from skillmeat.core.marketplace import listing
 from skillmeat.core.marketplace.merge import artifacts_from_document
+from skillmeat.core.marketplace.parsing import load_json
 from skillmeat.core.marketplace.pushes import apply_scan_document
 from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, SortBy, SortOrder
 from skillmeat.core.pagination import MAX_PAGE
@@ -97,12 +97,14 @@ def apply(source_id: str,
           as_json: JsonOpt = False) -> None:
     """Apply a scan-result document (from `skillmeat detect --json`) as one scan."""
     try:
-        text = typer.get_text_stream("stdin").read() if str(file) == "-" else file.read_text()
-        doc = ScanResultDocument.model_validate(json.loads(text))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise context.fail(f"cannot read {file}: {exc}") from None
+        raw = typer.get_binary_stream("stdin").read() if str(file) == "-" else file.read_bytes()
+        # The same budget as a push over HTTP: nothing deeply nested gets as far as the merge.
+        doc = ScanResultDocument.model_validate(
+            load_json(raw, max_bytes=context.settings().max_scan_result_bytes))
     except ValidationError as exc:
         raise context.fail(f"invalid scan-result document: {exc}") from None
+    except (OSError, ValueError) as exc:  # unreadable, not JSON, too large or too deep
+        raise context.fail(f"cannot read {file}: {exc}") from None
     artifacts = artifacts_from_document(a.model_dump() for a in doc.artifacts)
     with context.reported(), context.database().session() as session:
         result = MergeResultResponse.of(

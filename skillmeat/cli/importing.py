@@ -65,7 +65,8 @@ def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> Non
         with db.session(write=False) as session:
             entry = CatalogEntryResponse.model_validate(
                 catalog.get_entry(session, source_id, entry_id))
-        files = ArtifactFilesResponse.of(browsing.list_files(db, settings, source_id, entry_id))
+        files = ArtifactFilesResponse.of(browsing.list_files(db, settings, context.codec(),
+                                                             source_id, entry_id))
         main = files.main_file
         view = browsing.read_file(db, settings, source_id, entry_id, main) if main else None
     content = FileContentResponse.model_validate(view) if view else None
@@ -77,6 +78,12 @@ def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> Non
     print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump())
     print_table(f"files at {files.commit[:12]} in {files.root or '/'}", ["path", "size", "note"],
                 [(m.path, m.size, m.problem or "") for m in files.files])
+    if files.page_info.has_more:
+        console.print(f"showing the first {len(files.files)}; the artifact has "
+                      f"{files.file_count:,} files",
+                      style="dim", markup=False)
+    if files.problem:
+        console.print(f"not importable: {files.problem}", style="yellow", markup=False)
     if content is None or content.frontmatter is None and content.frontmatter_error is None:
         return
     console.print(f"frontmatter of {content.path}", style="bold", markup=False)

@@ -47,8 +47,8 @@ def scan(source_id: str, as_json: JsonOpt = False) -> None:
         console.print(f"scanned {(report.commit or '')[:12]}: {report.artifacts} artifacts; "
                       f"{report.new} new, {report.updated} updated, {report.removed} removed "
                       f"in {report.duration_ms} ms")
-        for problem in report.problems:
-            err_console.print(f"[yellow]partial:[/yellow] {problem}")
+        for problem in report.problems:  # repository text: no markup in it is interpreted
+            err_console.print(f"problem: {problem}", style="yellow", markup=False)
 
 
 def scans(source_id: str, as_json: JsonOpt = False) -> None:

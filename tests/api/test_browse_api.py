@@ -64,8 +64,12 @@ def test_file_tree_of_a_skill_lists_paths_sizes_and_links(client: httpx.Client,
     assert (body["entry_id"], body["root"], body["artifact_type"]) == (pdf, "skills/pdf", "skill")
     files = {f["path"]: f for f in body["files"]}
     assert sorted(files) == ["SKILL.md", "big.txt", "logo.png", "passwd", "scripts/extract.py"]
-    assert files["scripts/extract.py"]["size"] == len("print('extract')\n")
-    assert files["big.txt"]["size"] == 1_100_000
+    # A listing reads no file: git knows the sizes of the blobs the scan fetched, no others.
+    assert files["SKILL.md"]["size"] == len(FILES["skills/pdf/SKILL.md"])
+    assert files["scripts/extract.py"]["size"] is None and files["big.txt"]["size"] is None
+    assert (body["file_count"], body["unsized_files"]) == (4, 3)
+    assert body["total_size"] == len(FILES["skills/pdf/SKILL.md"])
+    assert body["page_info"] == {"next_cursor": None, "has_more": False}
     assert (files["passwd"]["kind"], files["SKILL.md"]["kind"]) == ("symlink", "file")
     assert files["passwd"]["problem"].startswith("symbolic link")
     assert files["SKILL.md"]["problem"] is None

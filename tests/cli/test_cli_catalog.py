@@ -93,3 +93,21 @@ def test_sources_add_scan_and_history(runner: CliRunner, cli_env: Path) -> None:
 
 def test_db_upgrade_reports_head(runner: CliRunner, cli_env: Path) -> None:
     assert f"revision {migrate.head_revision()}" in run(runner, "db", "upgrade")
+
+
+def test_apply_refuses_deep_or_nested_breakdowns_and_stores_nothing(
+        runner: CliRunner, cli_env: Path) -> None:
+    source = json.loads(run(runner, "sources", "add", "https://github.com/acme/deep", "--json"))
+    artifact = '{"type": "skill", "name": "x", "path": "skills/x", "content_hash": "a", ' \
+        '"confidence": 50, "score_breakdown": %s}'
+    deep = cli_env / "deep.json"
+    deep.write_text('{"commit": "abcdef12", "artifacts": [%s]}' % (
+        artifact % ("[" * 100_000 + "]" * 100_000)))
+    nested = cli_env / "nested.json"
+    nested.write_text('{"commit": "abcdef12", "artifacts": [%s]}' % (artifact % '{"a": {"b": 1}}'))
+    for path, words in ((deep, "JSON is nested deeper than 64 levels"),
+                        (nested, "invalid scan-result document")):
+        result = runner.invoke(app, ["catalog", "apply", source["id"], str(path)])
+        assert result.exit_code == 1 and words in result.output, result.output
+    listing = json.loads(run(runner, "catalog", "list", source["id"], "--json"))
+    assert listing["items"] == []

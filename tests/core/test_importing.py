@@ -12,7 +12,7 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.config import Settings
 from skillmeat.core.errors import InvalidInput
-from skillmeat.core.marketplace import importing, scanning, sources
+from skillmeat.core.marketplace import importing, members, scanning, sources
 from skillmeat.core.marketplace.blob_cache import BlobCache, object_id
 from skillmeat.core.marketplace.collection import safe_name, safe_relpath
 from skillmeat.core.marketplace.readers.errors import ReaderError
@@ -123,7 +123,7 @@ def test_too_many_files_is_refused_before_anything_is_written(
         db: Database, settings: Settings, scanned: tuple[str, dict[str, str]],
         monkeypatch: pytest.MonkeyPatch) -> None:
     sid, ids = scanned
-    monkeypatch.setattr(importing, "MAX_FILES", 2)
+    monkeypatch.setattr(members, "MAX_FILES", 2)
     with pytest.raises(InvalidInput, match="has 3 files; at most 2"):
         importing.import_entries(db, settings, sid, [ids["skills/docx"], ids["skills/pdf"]])
     assert on_disk(settings.resolved_collection_dir) == []
@@ -132,7 +132,8 @@ def test_too_many_files_is_refused_before_anything_is_written(
 @pytest.mark.parametrize(("name", "expected"), [
     ("pdf", "pdf"), ("My Skill", "My Skill"), ("../../etc", "etc"), ("a/b", "a-b"),
     ("a\\b", "a-b"), ("x\x00y", "x-y"), ("..", "cat_1"), (".hidden", "hidden"), ("", "cat_1"),
-    ("/", "cat_1"), ("a" * 300, "a" * 100), (" padded ", "padded"),
+    ("/", "cat_1"), ("a" * 300, "a" * 100), (" padded ", "padded"), ("git~1", "git-1"),
+    (".git", "git"), ("GIT~1 ", "GIT-1"),
 ])
 def test_names_from_repositories_become_one_safe_component(name: str, expected: str) -> None:
     assert safe_name(name, fallback="cat_1") == expected
@@ -142,6 +143,13 @@ def test_names_from_repositories_become_one_safe_component(name: str, expected: 
     ("SKILL.md", True), ("scripts/run.sh", True), (".mcp.json", True), ("../x", False),
     ("a/../../x", False), ("/etc/passwd", False), ("a//b", False), ("a/./b", False),
     ("a\\b", False), ("bell\x07", False), ("", False),
+    # git's own folder in any spelling a file system resolves to it, at any depth
+    (".git", False), (".git/config", False), ("a/.GIT/hooks/x", False), ("a/b/.gIt", False),
+    (".git./config", False), (".git /x", False), ("git~1/config", False), ("GIT~1", False),
+    (".g\u200cit/config", False), (".git\ufeff", False), (".git::$INDEX_ALLOCATION/x", False),
+    # names that only look like it
+    (".gitignore", True), (".github/x.md", True), (".gitmodules", True), ("git/x", True),
+    ("a.git", True), ("x/.git-hooks/y", True), ("git~2", True),
 ])
 def test_relative_paths_are_checked_part_by_part(path: str, safe: bool) -> None:
     assert safe_relpath(path) is safe
@@ -157,4 +165,6 @@ def test_blob_cache_keeps_only_content_that_matches_its_id(tmp_path: Path) -> No
     assert cache.get(sha) == data
     assert cache.put("../../escape", data) is False
     assert cache.get("../../escape") is None
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [sha]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
+        [sha, "lock", "usage"])
+    assert (tmp_path / "usage").read_text() == str(len(data))  # what the size limit counts

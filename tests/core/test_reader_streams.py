@@ -14,7 +14,8 @@ import pytest
 from skillmeat.core.marketplace.readers.errors import ReaderError, ReaderUnavailable
 from skillmeat.core.marketplace.readers.git import GitReader
 from skillmeat.core.marketplace.readers.git_process import stream_git
-from skillmeat.core.marketplace.readers.github import GitHubReader, _add_items
+from skillmeat.core.marketplace.readers.github import GitHubReader
+from skillmeat.core.marketplace.readers.github_trees import add_items
 from skillmeat.core.marketplace.tree import TreeBuilder, TreeEntry
 from tests.fakes.github_server import FakeGitHub, _Answer, blob_sha, run_fake_github
 from tests.gitrepo import commit, git
@@ -254,7 +255,7 @@ def test_add_items_unit() -> None:
             *MALFORMED,
         ]
     }
-    folders = _add_items(builder, data, "pre", problems)
+    folders = add_items(builder, data, "pre", problems)
     assert folders == [("pre/dir", SUB)]
     assert len(problems) == len(MALFORMED)
     assert sum("pre: skipped a malformed tree item" in p for p in problems) == 5
@@ -270,9 +271,9 @@ def test_add_items_unit() -> None:
 def test_add_items_reports_a_missing_or_odd_tree() -> None:
     builder = TreeBuilder()
     problems: list[str] = []
-    assert _add_items(builder, {}, "", problems) == []
-    assert _add_items(builder, {"tree": "nope"}, "sub", problems) == []
-    assert _add_items(builder, {"tree": [{"type": "weird", "path": "x", "sha": "0" * 40}]},
+    assert add_items(builder, {}, "", problems) == []
+    assert add_items(builder, {"tree": "nope"}, "sub", problems) == []
+    assert add_items(builder, {"tree": [{"type": "weird", "path": "x", "sha": "0" * 40}]},
                       "", problems) == []
     assert problems == ["/: GitHub sent no tree listing", "sub: GitHub sent no tree listing",
                         "/: skipped a tree item of unknown type"]
@@ -283,7 +284,7 @@ def test_add_items_huge_size_is_a_problem_not_a_crash() -> None:
     builder = TreeBuilder()
     problems: list[str] = []
     data = {"tree": [_file("huge.md", GOOD, size=1 << 63), _file("ok.md", INNER)]}
-    _add_items(builder, data, "", problems)
+    add_items(builder, data, "", problems)
     assert len(problems) == 1 and "huge.md" in problems[0]
     tree = builder.build(COMMIT)
     assert list(tree.paths) == ["ok.md"]
@@ -294,7 +295,7 @@ def test_add_items_many_odd_modes_is_a_problem_not_a_crash() -> None:
     builder = TreeBuilder()
     problems: list[str] = []
     data = {"tree": [_file(f"f{n}", GOOD, mode=f"1{n:05d}") for n in range(300)]}
-    _add_items(builder, data, "", problems)
+    add_items(builder, data, "", problems)
     assert problems and len(builder) + len(problems) == 300
     tree = builder.build(COMMIT)
     assert all(tree.is_file(i) for i in range(len(tree)))

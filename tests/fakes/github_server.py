@@ -71,6 +71,7 @@ class _Fault:
     headers: dict[str, str]
     delay: float = 0.0
     message: str = ""
+    body: bytes | None = None  # sent as is instead of {"message": ...}
 
 
 def _as_bytes(data: bytes | str) -> bytes:
@@ -169,10 +170,13 @@ class FakeGitHub:
     # -- fault injection --------------------------------------------------------------------
 
     def fail(
-        self, status: int = 500, times: int | None = 1, match: str = "", message: str = ""
+        self, status: int = 500, times: int | None = 1, match: str = "", message: str = "",
+        body: bytes | None = None,
     ) -> None:
-        """Answer `status` to the next `times` requests whose path contains `match`."""
-        self._add_fault(_Fault(status, times, match, {}, message=message or "Server Error"))
+        """Answer `status` to the next `times` requests whose path contains `match`, with a
+        JSON message or, given `body`, exactly those bytes (a hostile server's answer)."""
+        self._add_fault(_Fault(status, times, match, {}, message=message or "Server Error",
+                               body=body))
 
     def stall(self, seconds: float, times: int | None = 1, match: str = "") -> None:
         """Delay the next `times` matching requests, then answer normally."""
@@ -234,6 +238,8 @@ class FakeGitHub:
         fault = self._take_fault(path)
         if fault is not None:
             time.sleep(fault.delay)
+            if fault.body is not None:
+                return _Answer(fault.status or 200, fault.body, "application/json")
             if fault.status is not None:
                 return _Answer.json(fault.status, {"message": fault.message}, fault.headers)
         authorized = "authorization" in headers

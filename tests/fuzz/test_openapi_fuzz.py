@@ -22,6 +22,7 @@ from skillmeat.api.app import create_app
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings
 from tests.fakes.github_server import FakeGitHub
+from tests.hostile import BOMB, bomb_markdown, deep_json, dot_git
 
 EXAMPLES = int(os.environ.get("SKILLMEAT_FUZZ_EXAMPLES", "40"))
 schema = schemathesis.openapi.from_dict(
@@ -33,14 +34,20 @@ CHECKS = [status_code_conformance, content_type_conformance, response_schema_con
 @pytest.fixture
 def seeded_ids(client: httpx.Client, fake_github: FakeGitHub, live_server: Any,
                settings: Settings, db: Database) -> dict[str, str]:
-    fake_github.load({"fuzz/target": {"refs": {"main": "v1"}, "commits": {"v1": {
-        "skills/pdf/SKILL.md": "---\nname: pdf\ndescription: Reads PDF files well.\n---\n"}}}})
+    # The entry the fuzzer browses and imports is hostile: an alias bomb for frontmatter,
+    # git's own folder among its files, deep JSON beside it.
+    files = {**dot_git("skills/pdf"), "skills/pdf/SKILL.md": bomb_markdown(
+        f"name: pdf\ndescription: {BOMB}\n"), ".mcp.json": deep_json(2000)[".mcp.json"]}
+    fake_github.load({"fuzz/target": {"refs": {"main": "v1"}, "commits": {"v1": files}}})
     live_server.use(settings.model_copy(update={"github_api_url": fake_github.url}), db)
     base = "/api/v1/marketplace/sources"
     source = client.post(base, json={"repo_url": "https://github.com/fuzz/target"}).json()
-    client.post(f"{base}/{source['id']}/scan-results", json={"commit": "abcdef12", "artifacts": [
+    commit = fake_github.commit_sha("fuzz/target", "main")
+    client.post(f"{base}/{source['id']}/scan-results", json={"commit": commit, "artifacts": [
         {"type": t, "name": f"n{i}", "path": f"p/{t}{i}", "content_hash": "a",
-         "confidence": 10 * i} for i in range(10) for t in ("skill", "command")]})
+         "confidence": 10 * i} for i in range(10) for t in ("skill", "command")] + [
+        {"type": "skill", "name": "pdf", "path": "skills/pdf", "content_hash": "b",
+         "confidence": 100}]})
     entries = client.get(f"{base}/{source['id']}/artifacts", params={"limit": 100}).json()
     return {"source_id": source["id"], "entry_id": entries["items"][0]["id"]}
 

@@ -324,3 +324,25 @@ def test_a_shared_link_opens_the_entry_and_back_returns_to_the_last_tab(
     expect(tab(page, "Skills")).to_have_attribute("aria-selected", "true")
     expect(page.locator(".entry-card")).to_have_count(3)
     assert console.errors == []
+
+
+def test_a_big_skill_lists_its_files_a_page_at_a_time(
+    page: Any, console: Console, url: str, client: httpx.Client, tmp_path: Path,
+) -> None:
+    files = {"skills/big/SKILL.md": skill("big"),
+             **{f"skills/big/data/f{i:03}.txt": f"{i}\n" for i in range(130)}}
+    commit(tmp_path / "big", files)
+    source = client.post(BASE, json={"repo_url": str(tmp_path / "big"), "scan": True}).json()
+    big = entry_ids(client, source["id"])["big"]
+    page.goto(f"{url}/sources/{source['id']}?type=skill&entry={big['id']}")
+    dialog = page.get_by_role("dialog", name="big")
+    dialog.get_by_role("tab", name="Contents").click()
+    listed = dialog.locator(".file-tree button.file")
+    expect(listed).to_have_count(100)
+    expect(dialog.locator("pre.file-body")).to_contain_text("# big")
+    more = dialog.get_by_role("button", name=re.compile(r"^Show more files"))
+    expect(more).to_have_text("Show more files (100 of 131 shown)")
+    more.click()
+    expect(listed).to_have_count(131)
+    expect(more).to_be_hidden()
+    assert console.errors == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from skillmeat.api.deps import Browses
+from skillmeat.api.deps import Browses, CodecDep
+from skillmeat.api.routers.marketplace_sources import Cursor, Limit
 from skillmeat.api.schemas.imports import (
     ArtifactFilesResponse,
     FileContentResponse,
@@ -13,6 +14,7 @@ from skillmeat.api.schemas.imports import (
     ImportResponse,
 )
 from skillmeat.core.marketplace import browsing, importing
+from skillmeat.core.pagination import MAX_PAGE
 
 router = APIRouter(prefix="/api/v1/marketplace/sources", tags=["marketplace-imports"])
 
@@ -25,9 +27,11 @@ async def import_artifacts(source_id: str, body: ImportRequest,
 
 
 @router.get("/{source_id}/artifacts/{entry_id}/files", response_model=ArtifactFilesResponse)
-async def list_artifact_files(source_id: str, entry_id: str,
-                              browse: Browses) -> ArtifactFilesResponse:
-    return ArtifactFilesResponse.of(await browse(browsing.list_files, source_id, entry_id))
+async def list_artifact_files(source_id: str, entry_id: str, browse: Browses, codec: CodecDep,
+                              limit: Limit = MAX_PAGE,
+                              cursor: Cursor = None) -> ArtifactFilesResponse:
+    return ArtifactFilesResponse.of(await browse(browsing.list_files, codec, source_id, entry_id,
+                                                 limit=limit, cursor=cursor))
 
 
 @router.get("/{source_id}/artifacts/{entry_id}/files/{file_path:path}",

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skillmeat.core.marketplace.browsing import Listing, main_file
+from skillmeat.api.schemas.marketplace import PageInfo
+from skillmeat.core.marketplace.browsing import Listing
 from skillmeat.core.marketplace.importing import ImportResult
 from skillmeat.core.marketplace.vocabulary import (
     ArtifactType,
@@ -65,7 +66,8 @@ class ArtifactFileResponse(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     path: str = Field(description="Relative to the artifact's root folder.")
-    size: int | None
+    size: int | None = Field(description="Bytes, when the repository listing gives it (git "
+                                         "sources: once the file was fetched).")
     sha: str
     kind: FileKind
     problem: str | None = Field(description="Why it is not imported or shown, if so.")
@@ -77,17 +79,25 @@ class ArtifactFilesResponse(BaseModel):
     artifact_type: ArtifactType
     commit: str
     root: str = Field(description="The artifact's folder in the repository.")
-    files: list[ArtifactFileResponse]
+    files: list[ArtifactFileResponse] = Field(description="This page, in path order.")
+    page_info: PageInfo
     main_file: str | None = Field(description="The file that describes the artifact (its "
                                               "SKILL.md, or the entry's own file), if any.")
+    file_count: int = Field(description="Files of the whole artifact that may be imported.")
+    total_size: int = Field(description="Their bytes, as far as sizes are known.")
+    unsized_files: int = Field(description="Files among them of unknown size.")
+    problem: str | None = Field(description="Why an import would refuse the artifact (too "
+                                            "many or too large files), if so.")
 
     @classmethod
     def of(cls, listing: Listing) -> ArtifactFilesResponse:
-        entry = listing.entry
+        entry, sums = listing.entry, listing.totals
         return cls.model_validate({
             "entry_id": entry.id, "name": entry.name, "artifact_type": entry.artifact_type,
-            "commit": listing.commit, "root": listing.root, "main_file": main_file(listing),
-            "files": [ArtifactFileResponse.model_validate(m) for m in listing.files],
+            "commit": listing.commit, "root": listing.root, "main_file": listing.main_file,
+            "files": [ArtifactFileResponse.model_validate(m) for m in listing.page.items],
+            "page_info": PageInfo.of(listing.page), "file_count": sums.files,
+            "total_size": sums.bytes, "unsized_files": sums.unsized, "problem": listing.problem,
         })
 
 

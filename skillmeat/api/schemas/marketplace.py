@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
+from skillmeat.core.marketplace.artifacts import (
+    MAX_BREAKDOWN_ITEMS,
+    MAX_BREAKDOWN_KEY,
+    MAX_BREAKDOWN_TEXT,
+)
 from skillmeat.core.marketplace.listing import CatalogPage
 from skillmeat.core.marketplace.merge import MergeResult
 from skillmeat.core.marketplace.scanning import ScanReport
@@ -158,6 +163,11 @@ class RenameArtifactRequest(_Request):
     name: str = Field(min_length=1, max_length=255)
 
 
+BreakdownKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_BREAKDOWN_KEY)]
+BreakdownValue = (Annotated[int, Field(strict=True)] | Annotated[float, Field(allow_inf_nan=False)]
+                  | Annotated[str, StringConstraints(max_length=MAX_BREAKDOWN_TEXT)])
+
+
 class ScanArtifact(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -169,7 +179,11 @@ class ScanArtifact(BaseModel):
     title: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, max_length=20000)
     version: str | None = Field(default=None, max_length=200)
-    score_breakdown: dict[str, Any] | None = None
+    score_breakdown: Annotated[
+        dict[BreakdownKey, BreakdownValue] | None,
+        Field(max_length=MAX_BREAKDOWN_ITEMS, description=(
+            "Flat: signal or note name -> points or a short text, as `skillmeat detect` "
+            "writes it."))] = None
 
 
 class ScanResultDocument(BaseModel):
@@ -204,7 +218,9 @@ class ScanResultResponse(BaseModel):
     artifact_count: int = Field(description="Artifacts this scan detected.")
     complete: bool = Field(description="False when part of the tree could not be read; "
                                        "nothing is marked removed then.")
-    problems: list[str]
+    problems: list[str] = Field(description="Parts of the tree that could not be read, and "
+                                            "files skipped as unreadable (JSON too large or "
+                                            "nested too deeply, say); at most 50, then a count.")
     duration_ms: int
 
     @classmethod

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+# A score breakdown is flat and small: signal or note name -> points or a short text. Stored
+# with every entry and sent with every listing, so a pushed scan cannot make it anything else.
+MAX_BREAKDOWN_ITEMS = 50
+MAX_BREAKDOWN_KEY = 64
+MAX_BREAKDOWN_TEXT = 1000
 
 
 @dataclass(slots=True)
@@ -17,3 +25,19 @@ class DetectedArtifact:
     title: str | None = None
     description: str | None = None
     version: str | None = None
+
+
+def breakdown_problem(breakdown: Mapping[Any, Any]) -> str | None:
+    """Why `breakdown` is not a flat, small score breakdown; None when it is one."""
+    if len(breakdown) > MAX_BREAKDOWN_ITEMS:
+        return f"has more than {MAX_BREAKDOWN_ITEMS} items"
+    for key, value in breakdown.items():
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_BREAKDOWN_KEY:
+            return f"keys must be names of 1 to {MAX_BREAKDOWN_KEY} characters"
+        if isinstance(value, str):
+            if len(value) > MAX_BREAKDOWN_TEXT:
+                return f"{key!r} is longer than {MAX_BREAKDOWN_TEXT} characters"
+        elif not isinstance(value, int) and not (isinstance(value, float)
+                                                 and math.isfinite(value)):
+            return f"{key!r} must be a number or a short text"
+    return None

@@ -24,6 +24,8 @@ STAGING = ".skillmeat-staging"
 STALE_STAGING_SECONDS = 24 * 3600
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]")
 _SLUG_DROP = re.compile(r"[^\w.-]+")
+# Characters macOS (HFS+) ignores in names, so ".g\u200cit" opens ".git" there.
+_IGNORED_IN_NAMES = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
 def is_safe_name(name: str) -> bool:
@@ -34,6 +36,7 @@ def is_safe_name(name: str) -> bool:
         and not name.startswith(".")  # no "..", no hidden files next to the staging area
         and not _UNSAFE_CHARS.search(name)
         and len(name.encode()) <= MAX_COMPONENT_BYTES
+        and not is_git_name(name)
     )
 
 
@@ -45,15 +48,35 @@ def safe_name(name: str, fallback: str) -> str:
     return slug if is_safe_name(slug) else fallback
 
 
-def safe_relpath(path: str) -> bool:
-    """A relative POSIX path whose every part is a plain name (dotfiles allowed)."""
+def is_git_name(part: str) -> bool:
+    """Whether a file system could take `part` for git's own `.git`: any letter case, and
+    the forms Windows and macOS resolve to it (trailing dots or spaces, `.git::$DATA`-style
+    stream names, the 8.3 name `git~1`, ignorable Unicode characters)."""
+    name = _IGNORED_IN_NAMES.sub("", part).split(":", 1)[0].rstrip(". ").casefold()
+    return name in (".git", "git~1")
+
+
+def path_problem(path: str) -> str | None:
+    """Why a repository path may not be shown as a file nor written; None when it may.
+
+    The one rule for every reader and writer of repository paths: a relative POSIX path of
+    plain names (dotfiles allowed), none of them `.git`. A `.git` folder or file (a gitdir
+    pointer) in the collection would configure git for whoever runs it there: a planted
+    `core.fsmonitor` runs a command on the next `git status` or shell prompt.
+    """
     parts = path.split("/")
-    return bool(path) and all(
-        part not in ("", ".", "..")
-        and not _UNSAFE_CHARS.search(part)
-        and len(part.encode()) <= MAX_COMPONENT_BYTES
-        for part in parts
-    )
+    if not path or any(
+        part in ("", ".", "..") or _UNSAFE_CHARS.search(part)
+        or len(part.encode()) > MAX_COMPONENT_BYTES for part in parts
+    ):
+        return "unsafe path: separators, '..' or control characters"
+    if any(is_git_name(part) for part in parts):
+        return "a .git path: git's own files are never shown nor copied"
+    return None
+
+
+def safe_relpath(path: str) -> bool:
+    return path_problem(path) is None
 
 
 class Collection:
@@ -86,8 +109,9 @@ class Collection:
 
     def write(self, stage: Path, relative: str, data: bytes, *, executable: bool) -> None:
         """Write one file below `stage`; `relative` must already be a safe relative path."""
-        if not safe_relpath(relative):
-            raise Conflict(f"refusing to write unsafe path {relative!r}")
+        problem = path_problem(relative)
+        if problem:
+            raise Conflict(f"refusing to write {relative!r}: {problem}")
         target = stage / relative
         if not target.resolve().is_relative_to(stage.resolve()):
             raise Conflict(f"refusing to write {relative!r}: it resolves outside the artifact")

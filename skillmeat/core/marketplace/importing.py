@@ -24,18 +24,26 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceSource
 from skillmeat.config import Settings
 from skillmeat.core.errors import Conflict, InvalidInput, NotFound
-from skillmeat.core.marketplace.browsing import (
-    EntryRef,
-    ReaderFactory,
-    members,
-    open_cached,
-    scanned_source,
-)
+from skillmeat.core.marketplace.browsing import ReaderFactory, open_cached
 from skillmeat.core.marketplace.catalog import mark_imported
 from skillmeat.core.marketplace.collection import Collection, discard, safe_name
+from skillmeat.core.marketplace.members import (
+    MAX_FILE_BYTES,
+    EntryRef,
+    Member,
+    Totals,
+    file_too_large,
+    import_problem,
+    locate,
+    over_total,
+    scanned_source,
+    totals,
+    walk,
+)
+from skillmeat.core.marketplace.readers.base import ListingReader
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
-from skillmeat.core.marketplace.tree import RepoReader, RepoTree
+from skillmeat.core.marketplace.tree import RepoTree
 from skillmeat.core.marketplace.vocabulary import (
     ArtifactType,
     ConflictStrategy,
@@ -43,10 +51,7 @@ from skillmeat.core.marketplace.vocabulary import (
     one_of,
 )
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ARTIFACT_BYTES = 100 * 1024 * 1024
-MAX_FILES = 1000
-READ_BATCH = 64
+READ_BATCH = 64  # paths per read; the blobs come one at a time and go straight to disk
 TYPE_DIRS: dict[str, str] = {
     ArtifactType.SKILL: "skills", ArtifactType.COMMAND: "commands", ArtifactType.AGENT: "agents",
     ArtifactType.HOOK: "hooks", ArtifactType.MCP_SERVER: "mcp",
@@ -147,45 +152,28 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
     return ImportResult(import_id, source_id, commit, collection.root, items)
 
 
-def _stage(collection: Collection, reader: RepoReader, tree: RepoTree,
+def _stage(collection: Collection, reader: ListingReader, tree: RepoTree,
            ref: EntryRef) -> _Staged:
     """Read one artifact into a fresh staging directory; on any failure it is removed."""
-    root, files = members(tree, ref)
+    span = locate(tree, ref)
+    files = list(walk(tree, span))
     wanted = [m for m in files if m.problem is None]
     skipped = [SkippedFile(m.path, m.problem) for m in files if m.problem is not None]
-    label = f"Entry {ref.id} ({ref.name})"
     if not wanted:
-        raise Conflict(f"{label} has no files that can be imported")
-    if len(wanted) > MAX_FILES:
-        raise InvalidInput(f"{label} has {len(wanted)} files; at most {MAX_FILES} are imported")
-    for m in wanted:
-        _check_size(label, m.path, m.entry.size or 0)
-    if sum(m.entry.size or 0 for m in wanted) > MAX_ARTIFACT_BYTES:
-        raise InvalidInput(f"{label} is larger than {MAX_ARTIFACT_BYTES // 2**20} MB")
+        raise Conflict(f"{ref.label} has no files that can be imported")
+    problem = import_problem(totals(tree, span))  # sizes the listing gives; reads check the rest
+    if problem:
+        raise InvalidInput(f"{ref.label} {problem}")
     stage = collection.new_stage()
     try:
         payload = stage / "artifact"
         payload.mkdir()
-        total = 0
-        for start in range(0, len(wanted), READ_BATCH):
-            batch = {(f"{root}/{m.path}" if root else m.path): m
-                     for m in wanted[start:start + READ_BATCH]}
-            blobs = reader.read(tree.commit, list(batch), MAX_FILE_BYTES + 1)
-            for full, m in batch.items():
-                data = blobs.get(full)
-                if data is None:
-                    raise ReaderError(f"could not read {full} at commit {tree.commit[:12]}")
-                _check_size(label, m.path, len(data))
-                total += len(data)
-                if total > MAX_ARTIFACT_BYTES:
-                    raise InvalidInput(f"{label} is larger than {MAX_ARTIFACT_BYTES // 2**20} MB")
-                collection.write(payload, m.path, data, executable=m.entry.mode == "100755")
+        _copy(collection, reader, tree.commit, span.full_path, wanted, payload, ref)
         type_dir = TYPE_DIRS.get(ref.artifact_type)
         if type_dir is None:
-            raise InvalidInput(f"{label} has unknown type {ref.artifact_type!r}")
+            raise InvalidInput(f"{ref.label} has unknown type {ref.artifact_type!r}")
         name = safe_name(ref.name, fallback=ref.id)
-        single = len(files) == 1 and files[0].entry.path == ref.path.strip("/")
-        if single and ref.artifact_type in FILE_TYPES:
+        if span.single is not None and ref.artifact_type in FILE_TYPES:
             suffix = PurePosixPath(wanted[0].path).suffix
             leaf = name if not suffix or name.endswith(suffix) else f"{name}{suffix}"
             payload, target = payload / wanted[0].path, f"{type_dir}/{leaf}"
@@ -197,10 +185,25 @@ def _stage(collection: Collection, reader: RepoReader, tree: RepoTree,
         raise
 
 
-def _check_size(label: str, path: str, size: int) -> None:
-    if size > MAX_FILE_BYTES:
-        raise InvalidInput(f"{label}: {path} is larger than {MAX_FILE_BYTES // 2**20} MB, "
-                           "the limit per file")
+def _copy(collection: Collection, reader: ListingReader, commit: str,
+          full_path: Callable[[str], str], wanted: list[Member], payload: Path,
+          ref: EntryRef) -> None:
+    """Write each file as its blob arrives: one blob in memory at a time, each capped."""
+    total = 0
+    for start in range(0, len(wanted), READ_BATCH):
+        batch = {full_path(m.path): m for m in wanted[start:start + READ_BATCH]}
+        left = dict(batch)
+        for full, data in reader.stream(commit, list(batch), MAX_FILE_BYTES + 1):
+            m = left.pop(full)
+            if len(data) > MAX_FILE_BYTES:  # sizes a git listing did not give
+                raise InvalidInput(f"{ref.label} {file_too_large(m.path)}")
+            total += len(data)
+            too_big = over_total(Totals(bytes=total))
+            if too_big:
+                raise InvalidInput(f"{ref.label} {too_big}")
+            collection.write(payload, m.path, data, executable=m.entry.mode == "100755")
+        if left:
+            raise ReaderError(f"could not read {next(iter(left))} at commit {commit[:12]}")
 
 
 def _place_all(db: Database, collection: Collection, source_id: str, import_id: str,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceSource, new_id, utcnow
 from skillmeat.core.errors import InvalidInput
-from skillmeat.core.marketplace.artifacts import DetectedArtifact
+from skillmeat.core.marketplace.artifacts import DetectedArtifact, breakdown_problem
 from skillmeat.core.marketplace.catalog import refresh_counts
 from skillmeat.core.marketplace.status import derive_status
 from skillmeat.core.marketplace.tree import COMMIT_PREFIX
@@ -51,6 +51,9 @@ def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
             raise InvalidInput(f"{where}.name must not be empty")
         if not 0 <= art.confidence <= 100:
             raise InvalidInput(f"{where}.confidence must be between 0 and 100")
+        problem = breakdown_problem(art.score_breakdown or {})
+        if problem:
+            raise InvalidInput(f"{where}.score_breakdown {problem}")
         for name in ("name", "path", "content_hash", "title", "description", "version"):
             if "\x00" in (getattr(art, name) or ""):
                 raise InvalidInput(f"{where}.{name} must not contain NUL characters")

@@ -36,6 +36,7 @@ log = logging.getLogger("skillmeat.scan")
 Progress = Callable[[str], None]
 ReaderFactory = Callable[[MarketplaceSource, Settings], RepoReader]
 HISTORY_KEPT = 200
+MAX_PROBLEMS = 50
 
 
 @dataclass
@@ -69,15 +70,18 @@ def lease_active(source: MarketplaceSource, now: datetime | None = None) -> bool
     return source.scan_lease_until is not None and source.scan_lease_until > (now or utcnow())
 
 
-def detect_at(reader: RepoReader, commit: str, root_hint: str | None,
-              max_entries: int) -> tuple[RepoTree, list[DetectedArtifact]]:
-    """List the tree at `commit` and detect its artifacts, reading only the blobs needed."""
+def detect_at(reader: RepoReader, commit: str, root_hint: str | None, max_entries: int,
+              problems: list[str] | None = None) -> tuple[RepoTree, list[DetectedArtifact]]:
+    """List the tree at `commit` and detect its artifacts, reading only the blobs needed.
+
+    Files detection skipped (too large, too deep, not JSON) are named in `problems`."""
     tree = reader.tree(commit)
     if len(tree.entries) > max_entries:
         raise InvalidInput(
             f"repository has {len(tree.entries):,} files and folders, more than "
             f"SKILLMEAT_MAX_TREE_ENTRIES={max_entries:,}; set root_hint to scan a part of it")
-    return tree, detect(tree, lambda paths, limit: reader.read(commit, paths, limit), root_hint)
+    return tree, detect(tree, lambda paths, limit: reader.read(commit, paths, limit), root_hint,
+                        problems)
 
 
 def _take_lease(session: Session, source_id: str, owner: str, settings: Settings,
@@ -166,12 +170,20 @@ def _read_and_detect(source: MarketplaceSource, settings: Settings, report: Scan
             report.already_scanned = True
             return _Findings()
         report_stage("listing and detecting")
+        skipped: list[str] = []
         tree, artifacts = detect_at(reader, report.commit, source.root_hint,
-                                    settings.max_tree_entries)
-        report.problems = list(tree.problems)
+                                    settings.max_tree_entries, skipped)
+        report.problems = _capped([*tree.problems, *skipped])
         return _Findings(artifacts, tree.complete)  # the tree itself is freed before merging
     finally:
         reader.close()
+
+
+def _capped(problems: list[str]) -> list[str]:
+    """The first problems, then how many more: a hostile tree could have millions."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS:,} more"]
 
 
 def _merge(session: Session, source_id: str, owner: str, report: ScanReport,

@@ -15,7 +15,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal, Protocol, cast, get_args, overload
+from typing import Literal, NamedTuple, Protocol, cast, get_args, overload
 
 EntryType = Literal["blob", "tree", "commit"]  # "commit" is a submodule
 ENTRY_TYPES: frozenset[str] = frozenset(get_args(EntryType))
@@ -41,6 +41,17 @@ class TreeEntry:
     @property
     def is_symlink(self) -> bool:
         return self.mode == SYMLINK_MODE
+
+
+class TreeColumns(NamedTuple):
+    """A tree's storage, as the blob cache writes and reads it back."""
+
+    paths: list[str]  # sorted, unique
+    oids: bytearray  # `width` bytes per entry
+    width: int
+    sizes: array[int]  # -1: not given
+    codes: bytearray  # index into `kinds`, per entry
+    kinds: list[tuple[EntryType, str]]  # (type, mode)
 
 
 class InvalidObjectId(ValueError):
@@ -177,6 +188,24 @@ class RepoTree:
             for kind, mode in kinds
         )
 
+    @classmethod
+    def from_columns(cls, commit: str, columns: TreeColumns, complete: bool = True) -> RepoTree:
+        """A tree from stored columns; ValueError when they do not fit together."""
+        paths, oids, width, sizes, codes, kinds = columns
+        n = len(paths)
+        if width not in (20, 32) or len(oids) != n * width or len(sizes) != n \
+                or len(codes) != n or any(c >= len(kinds) for c in set(codes)) \
+                or any(kind not in ENTRY_TYPES for kind, _mode in kinds) \
+                or not all(map(operator.lt, paths, islice(paths, 1, None))):
+            raise ValueError("tree columns do not fit together")
+        tree = cls(commit, complete=complete)
+        tree._set_columns(paths, oids, width, sizes, codes, kinds)
+        return tree
+
+    def columns(self) -> TreeColumns:
+        return TreeColumns(self._paths, self._oids, self._width, self._sizes, self._codes,
+                           self._kinds)
+
     # -- whole-tree views -------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -210,6 +239,11 @@ class RepoTree:
         kind, mode = self._kinds[self._codes[i]]
         size = self._sizes[i]
         return TreeEntry(self._paths[i], kind, self.sha(i), None if size < 0 else size, mode)
+
+    def size(self, i: int) -> int | None:
+        """A blob's size when the listing gave it."""
+        size = self._sizes[i]
+        return None if size < 0 else size
 
     def sha(self, i: int) -> str:
         width = self._width
@@ -296,6 +330,7 @@ __all__ = [
     "RepoTree",
     "SYMLINK_MODE",
     "TreeBuilder",
+    "TreeColumns",
     "TreeEntries",
     "TreeEntry",
 ]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection.index import TreeIndex
 from skillmeat.core.marketplace.detection.layout import Layout
-from skillmeat.core.marketplace.detection.manifests import Plugin, load_json
+from skillmeat.core.marketplace.detection.manifests import JsonFiles, Plugin
 from skillmeat.core.marketplace.detection.metadata import clip
 from skillmeat.core.marketplace.detection.paths import (
     BUILD_DIRS,
@@ -122,7 +122,7 @@ def detect_configs(
     index: TreeIndex,
     layout: Layout,
     paths: Iterable[str],
-    texts: Mapping[str, bytes],
+    docs: JsonFiles,
 ) -> list[DetectedArtifact]:
     """Hook and MCP artifacts among candidate JSON files and manifest-declared ones."""
     declared = declared_configs(layout.plugins.values())
@@ -130,7 +130,7 @@ def detect_configs(
     for path in dict.fromkeys([*paths, *declared]):
         if not index.is_file(path) or not index.in_scope(path):
             continue
-        data = load_json(texts.get(path))
+        data = docs.get(path)
         if not isinstance(data, dict):
             continue
         field_name = declared.get(path, ("", None))[0]
@@ -142,7 +142,7 @@ def detect_configs(
         if form:
             out.append(_mcp(index, layout, path, data, form, field_name == "mcpServers"))
     for plugin in layout.plugins.values():
-        out.extend(_inline(index, plugin, texts))
+        out.extend(_inline(index, plugin, docs))
     return out
 
 
@@ -205,11 +205,11 @@ def _mcp(
     return _artifact(index, "mcp_server", path, owner_name, score, data, plugin)
 
 
-def _inline(index: TreeIndex, plugin: Plugin, texts: Mapping[str, bytes]) -> list[DetectedArtifact]:
+def _inline(index: TreeIndex, plugin: Plugin, docs: JsonFiles) -> list[DetectedArtifact]:
     """Hooks or MCP servers written inside plugin.json itself."""
     if not plugin.inline or plugin.manifest is None or not index.in_scope(plugin.manifest):
         return []
-    data = load_json(texts.get(plugin.manifest))
+    data = docs.get(plugin.manifest)
     if not isinstance(data, dict):
         return []
     out = []

@@ -16,7 +16,12 @@ from skillmeat.core.marketplace.detection.content import complete_subagent
 from skillmeat.core.marketplace.detection.frontmatter import parse_markdown
 from skillmeat.core.marketplace.detection.index import TreeIndex
 from skillmeat.core.marketplace.detection.layout import Layout
-from skillmeat.core.marketplace.detection.manifests import Plugin, find_plugins, manifest_paths
+from skillmeat.core.marketplace.detection.manifests import (
+    JsonFiles,
+    Plugin,
+    find_plugins,
+    manifest_paths,
+)
 from skillmeat.core.marketplace.detection.paths import parent_of
 from skillmeat.core.marketplace.detection.prompts import detect_prompts
 from skillmeat.core.marketplace.detection.readme_install import (
@@ -25,11 +30,13 @@ from skillmeat.core.marketplace.detection.readme_install import (
 )
 from skillmeat.core.marketplace.detection.repo_signal import RepoSignal, repo_signal
 from skillmeat.core.marketplace.detection.skills import detect_skills, find_skill_dirs
+from skillmeat.core.marketplace.parsing import MAX_JSON_BYTES
 from skillmeat.core.marketplace.tree import RepoTree
 
 ReadBlobs = Callable[[list[str], int | None], Mapping[str, bytes]]
 
-JSON_LIMIT = 1 << 20  # manifests and configs are read whole; bigger files are data, not config
+# Manifests and configs are read whole, and one byte more tells a file over the limit.
+JSON_LIMIT = MAX_JSON_BYTES + 1
 MARKDOWN_LIMIT = 8 << 10  # frontmatter sits at the top of a markdown file
 MARKDOWN_BATCH = 4096  # files per read: at most 32 MiB of markdown held at once
 
@@ -43,13 +50,18 @@ class _Survey:
     layout: Layout
     configs: list[str]
     texts: dict[str, bytes]  # manifests, configs and READMEs
+    docs: JsonFiles  # the JSON among them, parsed
     collections: dict[str, set[str]]
     signal: RepoSignal
 
 
-def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> list[DetectedArtifact]:
-    """Every artifact in `tree` (under `root_hint` if given), hidden low-confidence ones too."""
-    survey = _survey(tree, read, root_hint)
+def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None,
+           problems: list[str] | None = None) -> list[DetectedArtifact]:
+    """Every artifact in `tree` (under `root_hint` if given), hidden low-confidence ones too.
+
+    Files skipped as unreadable (JSON too large or too deep, say) are named in `problems`.
+    """
+    survey = _survey(tree, read, root_hint, [] if problems is None else problems)
     if survey is None:
         return []
     index, layout, skills, signal = survey.index, survey.layout, survey.skills, survey.signal
@@ -60,7 +72,7 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> lis
     declared_skills = frozenset(
         path for plugin in layout.plugins.values() for path in plugin.declared.get("skills", ())
     )
-    found = detect_configs(index, layout, survey.configs, survey.texts)
+    found = detect_configs(index, layout, survey.configs, survey.docs)
     del survey
     # Markdown is read a batch at a time: a big repository's prompts never sit in memory at once.
     for batch in _batches(list(skills.items())):
@@ -76,11 +88,12 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> lis
 
 def repository_signal(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None) -> RepoSignal:
     """How plainly the repository (or the part under `root_hint`) is meant for Claude Code."""
-    survey = _survey(tree, read, root_hint)
+    survey = _survey(tree, read, root_hint, [])
     return RepoSignal() if survey is None else survey.signal
 
 
-def _survey(tree: RepoTree, read: ReadBlobs, root_hint: str | None) -> _Survey | None:
+def _survey(tree: RepoTree, read: ReadBlobs, root_hint: str | None,
+            problems: list[str]) -> _Survey | None:
     """Paths, manifests, configs and READMEs: everything but the markdown of candidates."""
     index = TreeIndex(tree, root_hint)
     if index.scope and not index.is_dir(index.scope):
@@ -94,7 +107,8 @@ def _survey(tree: RepoTree, read: ReadBlobs, root_hint: str | None) -> _Survey |
     readmes = readme_candidates(index, layout)
 
     texts = dict(_read(read, [*manifests, *configs, *readmes], JSON_LIMIT))
-    plugins = find_plugins(index, manifests, texts)
+    docs = JsonFiles(texts, problems)
+    plugins = find_plugins(index, manifests, docs)
     layout = Layout(plugins, skills)
     late = [p for p in declared_configs(plugins.values()) if p not in texts and index.is_file(p)]
     if late:
@@ -103,7 +117,7 @@ def _survey(tree: RepoTree, read: ReadBlobs, root_hint: str | None) -> _Survey |
     # Once per scan: how plainly the repository is meant for Claude Code, the prior for
     # prompts that no owner claims.
     signal = repo_signal(index, manifests, skills, collections, texts)
-    return _Survey(index, skills, layout, configs, texts, collections, signal)
+    return _Survey(index, skills, layout, configs, texts, docs, collections, signal)
 
 
 def _probe(read: ReadBlobs, tries: dict[str, list[str]]) -> set[str]:

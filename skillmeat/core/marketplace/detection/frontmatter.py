@@ -1,8 +1,9 @@
 """YAML frontmatter of markdown files: one rule for its fences, two readings of its fields.
 
 Detection reads the fields of 100,000s of files fast and tolerantly (`parse_markdown`); a
-person looking at one file gets them exactly, through YAML within a budget, or the reason
-they cannot be read (`read_frontmatter`). Both find the block the same way (`split_fence`).
+person looking at one file gets them exactly, or the reason they cannot be read
+(`read_frontmatter`). Both find the block the same way (`split_fence`) and read YAML only
+through `parsing.load_yaml`, which caps its size and budgets its nodes and aliases.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from typing import Any
 
 import yaml
 
+from skillmeat.core.marketplace.parsing import OverBudget, load_yaml
+
 _KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?$")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 # Values YAML would read differently from the raw text: flow collections, anchors, tags.
 _COMPLEX_START = frozenset("[{&*!%@`")
 # Fields detection uses as text: when one of them is not plain, YAML reads the block.
 TEXT_KEYS = frozenset({"name", "description", "title", "version", "metadata"})
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_MAX_YAML_NODES = 10_000  # aliases can make a small document a huge graph
-_MAX_YAML_DEPTH = 50
 
 
 @dataclass(slots=True)
@@ -34,6 +34,7 @@ class Markdown:
     has_frontmatter: bool = False
     fields: dict[str, Any] = field(default_factory=dict)
     body: str = ""
+    error: str | None = None  # why YAML was refused; the fields are then read line by line
 
     def text(self, key: str) -> str | None:
         """A frontmatter field as one stripped line, or None when absent, empty or nested."""
@@ -77,8 +78,8 @@ def parse_markdown(raw: bytes) -> Markdown:
     block, body = split_fence(text)
     if block is None:
         return Markdown(body=text)
-    return Markdown(has_frontmatter=True, fields=parse_block(block, complete=body is not None),
-                    body=body or "")
+    fields, error = parse_block(block, complete=body is not None)
+    return Markdown(has_frontmatter=True, fields=fields, body=body or "", error=error)
 
 
 def read_frontmatter(text: str) -> tuple[dict[str, Any] | None, str | None, str]:
@@ -89,28 +90,24 @@ def read_frontmatter(text: str) -> tuple[dict[str, Any] | None, str | None, str]
     if body is None:
         return None, "frontmatter is not closed: no line with --- after the first", text
     try:
-        data = yaml.safe_load(block)
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        data = load_yaml(block)
+    except OverBudget as exc:
+        return None, f"frontmatter not read: {exc}", body
+    except (yaml.YAMLError, ValueError) as exc:
         return None, "invalid YAML: " + " ".join(str(exc).split())[:500], body
     if data is None:
         return {}, None, body
     if not isinstance(data, dict):
         return None, f"frontmatter is a {type(data).__name__}, not a mapping of fields", body
-    try:
-        return _json_value(data, [_MAX_YAML_NODES], 0), None, body
-    except ValueError as exc:
-        return None, str(exc), body
+    return _json_value(data), None, body
 
 
-def _json_value(value: Any, budget: list[int], depth: int) -> Any:
-    """YAML values as JSON values (dates as ISO text), within a node and depth budget."""
-    budget[0] -= 1
-    if budget[0] < 0 or depth > _MAX_YAML_DEPTH:
-        raise ValueError("frontmatter is too large or too deeply nested to show")
+def _json_value(value: Any) -> Any:
+    """YAML values as JSON values (dates as ISO text); load_yaml bounded their number."""
     if isinstance(value, dict):
-        return {str(k): _json_value(v, budget, depth + 1) for k, v in value.items()}
+        return {str(k): _json_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
-        return [_json_value(v, budget, depth + 1) for v in value]
+        return [_json_value(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # JSON has no NaN or infinity
     if isinstance(value, str | int | float | bool) or value is None:
@@ -136,18 +133,21 @@ def _closing_fence(text: str, start: int) -> int:
     return -1
 
 
-def parse_block(block: str, complete: bool = True) -> dict[str, Any]:
-    """Frontmatter fields: read line by line, through YAML only when a text field needs it."""
+def parse_block(block: str, complete: bool = True) -> tuple[dict[str, Any], str | None]:
+    """Frontmatter fields, read line by line and through YAML only when a text field needs
+    it; and why YAML was refused, if it was."""
     fields, unsure = _plain_fields(block)
     if not (unsure & TEXT_KEYS) or not complete:
-        return fields
+        return fields, None
     try:
-        data = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return fields  # broken YAML, often an unquoted colon: keep the line-by-line reading
+        data = load_yaml(block)
+    except OverBudget as exc:
+        return fields, f"frontmatter YAML refused: {exc}"
+    except (yaml.YAMLError, ValueError):
+        return fields, None  # broken YAML, often an unquoted colon: the line-by-line reading
     if isinstance(data, dict):
-        return {str(k): v for k, v in data.items()}
-    return fields
+        return {str(k): v for k, v in data.items()}, None
+    return fields, None
 
 
 def _plain_fields(block: str) -> tuple[dict[str, Any], set[str]]:

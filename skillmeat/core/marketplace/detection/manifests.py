@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from skillmeat.core.marketplace.detection.index import MANIFEST_DIR, TreeIndex
 from skillmeat.core.marketplace.detection.paths import TEST_DIRS, VENDORED_DIRS, join, parent_of
+from skillmeat.core.marketplace.parsing import MAX_JSON_BYTES, load_json
 
 # Component fields of plugin.json (and of marketplace entries, which may carry the manifest).
 PATH_FIELDS = ("commands", "agents", "skills")
@@ -29,19 +29,38 @@ class Plugin:
     inline: set[str] = field(default_factory=set)  # "hooks" / "mcpServers" given inline
 
 
-def load_json(raw: bytes | None) -> Any:
-    """Parsed JSON, or None when missing or malformed."""
-    if not raw:
-        return None
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        return None
+class JsonFiles:
+    """The JSON files detection read (manifests, configs), each parsed once within budget.
+
+    A file that is too large, nested too deeply or not JSON counts as absent, and the reason
+    goes to `problems`: the scan goes on and says which files it skipped.
+    """
+
+    def __init__(self, texts: Mapping[str, bytes], problems: list[str]) -> None:
+        self._texts = texts
+        self._parsed: dict[str, Any] = {}
+        self.problems = problems
+
+    def get(self, path: str | None) -> Any:
+        if path is None:
+            return None
+        if path not in self._parsed:
+            self._parsed[path] = self._parse(path)
+        return self._parsed[path]
+
+    def _parse(self, path: str) -> Any:
+        raw = self._texts.get(path)
+        if not raw:
+            return None
+        try:
+            # Read one byte past the limit (see engine.JSON_LIMIT), so "too large" is known.
+            return load_json(raw, max_bytes=MAX_JSON_BYTES)
+        except ValueError as exc:  # OverBudget included
+            self.problems.append(f"{path}: skipped: {exc}")
+            return None
 
 
-def find_plugins(
-    index: TreeIndex, manifests: list[str], texts: Mapping[str, bytes]
-) -> dict[str, Plugin]:
+def find_plugins(index: TreeIndex, manifests: list[str], docs: JsonFiles) -> dict[str, Plugin]:
     """Plugins by root: folders with `.claude-plugin/plugin.json` or marketplace sources."""
     plugins: dict[str, Plugin] = {}
     for path in manifests:
@@ -49,12 +68,12 @@ def find_plugins(
             root = parent_of(parent_of(path))
             plugin = plugins.setdefault(root, Plugin(root))
             plugin.manifest = path
-            data = load_json(texts.get(path))
+            data = docs.get(path)
             if isinstance(data, dict):
                 _apply_manifest(plugin, data)
     for path in manifests:
         if path.endswith("marketplace.json"):
-            data = load_json(texts.get(path))
+            data = docs.get(path)
             if isinstance(data, dict):
                 _apply_marketplace(index, plugins, parent_of(parent_of(path)), data)
     return plugins

@@ -32,6 +32,8 @@ def markdown_artifact(kind: str, name: str, path: str, content_hash: str, score:
                       doc: Markdown, plugin: Plugin | None) -> DetectedArtifact:
     """An artifact defined by a markdown file, with its display fields from that file."""
     title, description, version = describe(doc, plugin)
+    if doc.error:
+        score.note("frontmatter_error", doc.error)  # said where the entry is shown
     return DetectedArtifact(type=kind, name=name, path=path, content_hash=content_hash,
                             confidence=score.total, score_breakdown=score.breakdown, title=title,
                             description=description, version=version)

@@ -62,13 +62,17 @@ class ListingReader(ABC):
     def read(self, commit: str, paths: Iterable[str],
              limit: int | None = None) -> dict[str, bytes]:
         """The bytes of each regular file among `paths`, capped at `limit` each; others left out."""
+        return dict(self.stream(commit, paths, limit))
+
+    def stream(self, commit: str, paths: Iterable[str],
+               limit: int | None = None) -> Iterator[tuple[str, bytes]]:
+        """(path, bytes) of each regular file among `paths` as its blob arrives, capped at
+        `limit`: a caller that writes each away holds one blob at a time."""
         wanted = files_by_id(self.listed(commit), paths)
-        out: dict[str, bytes] = {}
         if wanted:
             for oid, data in self._blobs(commit, wanted, limit):
                 for path in wanted.get(oid, ()):
-                    out[path] = data
-        return out
+                    yield path, data
 
     def close(self) -> None:
         self._listed = None

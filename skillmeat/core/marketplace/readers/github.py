@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -25,15 +25,18 @@ from skillmeat.core.marketplace.readers.errors import (
     RefNotFound,
     RepositoryNotFound,
 )
-from skillmeat.core.marketplace.tree import ENTRY_TYPES, OBJECT_ID, RepoTree, TreeBuilder
+from skillmeat.core.marketplace.readers.github_trees import add_items, walk_tree
+from skillmeat.core.marketplace.tree import OBJECT_ID, RepoTree, TreeBuilder
 from skillmeat.core.marketplace.urls import check_github_name
 
 log = logging.getLogger(__name__)
 
 _JSON = "application/vnd.github+json"
 _SHA = "application/vnd.github.sha"
+_RAW = "application/vnd.github.raw+json"
 _TOKEN_HINT = "set SKILLMEAT_GITHUB_TOKEN"
 BLOB_CACHE_BYTES = 64 << 20
+KEPT_BLOB_BYTES = 1 << 20  # manifests and the start of markdown: what a scan may read again
 
 
 class GitHubReader(ListingReader):
@@ -135,26 +138,43 @@ class GitHubReader(ListingReader):
         data = self._json(response)
         if data.get("truncated"):
             log.info("tree of %s@%s truncated by GitHub; walking subtrees", self.slug, commit)
-            return self._walk(commit)
+            return walk_tree(commit, self._tree_data, self.max_tree_requests)
         builder, problems = TreeBuilder(), list[str]()
-        _add_items(builder, data, "", problems)
+        add_items(builder, data, "", problems)
         return builder.build(commit, complete=not problems, problems=problems)
 
     def _blobs(self, commit: str, wanted: Mapping[str, list[str]],
                limit: int | None) -> Iterator[tuple[str, bytes]]:
-        with self._lock:
-            missing = sorted(sha for sha in wanted if sha not in self._cache)
-        if len(missing) > 1 and self.workers > 1:
-            with ThreadPoolExecutor(min(self.workers, len(missing))) as pool:
-                list(pool.map(self._fetch_blob, missing))  # list() re-raises the first error
-        else:
-            for sha in missing:
-                self._fetch_blob(sha)
-        with self._lock:
-            found = [(sha, self._cache.get(sha)) for sha in wanted]
-        for sha, data in found:
-            if data is not None:
+        missing = []
+        for sha in wanted:
+            with self._lock:
+                data = self._cache.get(sha)
+            if data is None:
+                missing.append(sha)
+            else:
                 yield sha, data if limit is None else data[:limit]
+        for sha, data in self._fetch_all(sorted(missing), limit):
+            if data is not None:
+                yield sha, data
+
+    def _fetch_all(self, shas: list[str],
+                   limit: int | None) -> Iterator[tuple[str, bytes | None]]:
+        """Blobs in order as they arrive, `workers` requests at a time: a caller that writes
+        each away holds a few blobs, never the whole batch."""
+        if len(shas) < 2 or self.workers < 2:
+            for sha in shas:
+                yield sha, self._fetch_blob(sha, limit)
+            return
+        with ThreadPoolExecutor(self.workers) as pool:
+            pending: deque[tuple[str, Future[bytes | None]]] = deque()
+            for sha in shas:
+                pending.append((sha, pool.submit(self._fetch_blob, sha, limit)))
+                if len(pending) >= self.workers:
+                    done, future = pending.popleft()
+                    yield done, future.result()  # re-raises the request's error
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
 
     def close(self) -> None:
         super().close()
@@ -162,44 +182,6 @@ class GitHubReader(ListingReader):
             self._client.close()
 
     # -- trees ------------------------------------------------------------------------------
-
-    def _walk(self, commit: str) -> RepoTree:
-        """Complete a truncated listing directory by directory, within a request budget."""
-        builder = TreeBuilder()
-        problems: list[str] = []
-        # (path prefix, tree sha, try recursive first); the root is known to be too big.
-        pending: deque[tuple[str, str, bool]] = deque([("", commit, False)])
-        budget = self.max_tree_requests
-        while pending and budget > 0:
-            prefix, sha, recursive = pending.popleft()
-            where = prefix or "/"
-            try:
-                if recursive:
-                    budget -= 1
-                    data = self._tree_data(sha, recursive=True)
-                    if not data.get("truncated"):
-                        _add_items(builder, data, prefix, problems)
-                        continue
-                    if budget <= 0:  # too big for one request and no budget to go level by level
-                        pending.appendleft((prefix, sha, False))
-                        break
-                budget -= 1
-                data = self._tree_data(sha, recursive=False)
-            except RateLimited as exc:
-                problems.append(f"{where}: {exc}")
-                pending.appendleft((prefix, sha, recursive))
-                break  # every further request would be refused too
-            except ReaderError as exc:
-                problems.append(f"{where}: {exc}")
-                continue
-            for path, sha in _add_items(builder, data, prefix, problems):
-                pending.append((path, sha, True))
-        if pending:
-            problems.append(
-                f"tree listing stopped after {self.max_tree_requests - budget} requests; "
-                f"{len(pending)} directories not listed"
-            )
-        return builder.build(commit, complete=not problems, problems=problems)
 
     def _tree_data(self, sha: str, *, recursive: bool) -> dict[str, Any]:
         params = {"recursive": "1"} if recursive else None
@@ -209,23 +191,52 @@ class GitHubReader(ListingReader):
 
     # -- blobs ------------------------------------------------------------------------------
 
-    def _fetch_blob(self, sha: str) -> None:
-        response = self._get(f"git/blobs/{sha}")
-        if response.status_code in (404, 422):
-            log.warning("blob %s missing from %s", sha, self.slug)
-            return
-        self._check(response, f"read blob {sha}")
-        data = self._json(response)
-        if data.get("encoding") != "base64":
-            raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: {sha}")
-        content = base64.b64decode(data.get("content") or "")
-        with self._lock:
-            self._remember(sha, content)
+    def _fetch_blob(self, sha: str, limit: int | None) -> bytes | None:
+        """A blob's first `limit` bytes, read as a stream: the raw media type gives the bytes
+        themselves (not base64 in JSON, four thirds their size), and reading stops at the cap.
+
+        A small blob is read whole whatever the limit, and kept: a scan reads it again."""
+        cap = None if limit is None else max(limit, KEPT_BLOB_BYTES)
+        response = self._get(f"git/blobs/{sha}", accept=_RAW, stream=True)
+        try:
+            if response.status_code in (404, 422):
+                log.warning("blob %s missing from %s", sha, self.slug)
+                return None
+            self._check(response, f"read blob {sha}")
+            if "json" in response.headers.get("content-type", ""):  # a server without raw
+                # base64 in JSON is four thirds the bytes; the cap still holds.
+                raw = self._read_at_most(response, None if cap is None else cap * 4 // 3 + 4096)
+                data = self._json(httpx.Response(200, content=raw))
+                if data.get("encoding") != "base64":
+                    raise ReaderError(f"unexpected blob encoding from GitHub for {self.slug}: "
+                                      f"{sha}")
+                content = base64.b64decode(data.get("content") or "")
+            else:
+                content = self._read_at_most(response, cap)
+        finally:
+            response.close()
+        if cap is None or len(content) < cap:  # whole: worth keeping
+            with self._lock:
+                self._remember(sha, content)
+        return content if limit is None else content[:limit]
+
+    def _read_at_most(self, response: httpx.Response, limit: int | None) -> bytes:
+        """A streamed body, up to `limit` bytes (one chunk more at most is read off the wire),
+        by the deadline."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            self._deadline.check()
+            chunks.append(chunk)
+            size += len(chunk)
+            if limit is not None and size >= limit:
+                break
+        return b"".join(chunks)
 
     def _remember(self, sha: str, content: bytes) -> None:
         """Cache a blob (call with the lock held), dropping the oldest past the budget."""
-        if sha in self._cache:
-            return
+        if sha in self._cache or len(content) > KEPT_BLOB_BYTES:
+            return  # big blobs are handed on, not kept: scans read small files twice, not these
         self._cache[sha] = content
         self._cache_bytes += len(content)
         while self._cache_bytes > BLOB_CACHE_BYTES and len(self._cache) > 1:
@@ -251,8 +262,14 @@ class GitHubReader(ListingReader):
         params: Mapping[str, str] | None = None,
         accept: str = _JSON,
         repo_root: bool = False,
+        stream: bool = False,
     ) -> httpx.Response:
-        """GET with bounded retries; rate limits and auth failures raise at once."""
+        """GET with bounded retries; rate limits and auth failures raise at once.
+
+        With `stream`, a successful response's body is left unread for the caller, who
+        closes it; a body read whole stays referenced until the garbage collector runs
+        (httpx keeps a response and its stream in a cycle), so big ones are streamed.
+        """
         base = f"{self.api_url}/repos/{quote(self.owner)}/{quote(self.repo)}"
         url = base if repo_root else f"{base}/{path}"
         headers = {**self._headers, "Accept": accept}
@@ -262,7 +279,7 @@ class GitHubReader(ListingReader):
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                response = self._send(url, params, headers)
+                response = self._send(url, params, headers, stream)
             except httpx.TimeoutException:
                 if self._deadline.passed:
                     raise self._deadline.exceeded() from None
@@ -271,25 +288,39 @@ class GitHubReader(ListingReader):
                 failure = f"connection failed ({type(exc).__name__})"
             else:
                 if response.status_code < 500:
-                    self._raise_refused(response)
+                    try:
+                        self._raise_refused(response)
+                    except ReaderError:
+                        response.close()
+                        raise
                     return response
+                response.close()
                 failure = f"HTTP {response.status_code}"
             log.debug("GitHub GET %s: %s (attempt %d/%d)", url, failure, attempt + 1, attempts)
         raise ReaderUnavailable(
             f"GitHub API unavailable for {self.slug}: {failure} after {attempts} attempt(s)"
         )
 
-    def _send(self, url: str, params: Mapping[str, str] | None,
-              headers: Mapping[str, str]) -> httpx.Response:
+    def _send(self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str],
+              stream: bool = False) -> httpx.Response:
         """One GET that ends by the deadline: httpx's timeouts bound each read, not the
-        body, so a host sending a byte now and then is cut off here between reads."""
+        body, so a host sending a byte now and then is cut off here between reads.
+
+        With `stream`, a successful answer is handed over unread (the caller reads it through
+        `_read_at_most`, which checks the deadline too, and closes it)."""
         timeout = httpx.Timeout(self._deadline.bound(self._timeout))
-        with self._client.stream("GET", url, params=params, headers=headers, timeout=timeout,
-                                 follow_redirects=True) as response:
+        request = self._client.build_request("GET", url, params=params, headers=headers,
+                                             timeout=timeout)
+        response = self._client.send(request, stream=True, follow_redirects=True)
+        if stream and response.is_success:
+            return response
+        try:
             body = bytearray()
             for chunk in response.iter_raw():
                 self._deadline.check()
                 body += chunk
+        finally:
+            response.close()
         # Raw bytes and the original headers: the copy decodes them as the original would.
         return httpx.Response(response.status_code, headers=response.headers,
                               content=bytes(body), request=response.request)
@@ -338,47 +369,11 @@ class GitHubReader(ListingReader):
     def _json(self, response: httpx.Response) -> dict[str, Any]:
         try:
             data = response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # a hostile server nests brackets too
             raise ReaderError(f"GitHub sent an unreadable answer for {self.slug}") from exc
         if not isinstance(data, dict):
             raise ReaderError(f"GitHub sent an unexpected answer for {self.slug}")
         return data
-
-
-def _add_items(
-    builder: TreeBuilder, data: Mapping[str, Any], prefix: str, problems: list[str]
-) -> list[tuple[str, str]]:
-    """Add GitHub tree items (paths made relative to the repository root) to `builder`.
-
-    Returns the (path, sha) of each folder added. Items that are not well-formed are
-    skipped and named in `problems`, so the tree is marked incomplete.
-    """
-    folders: list[tuple[str, str]] = []
-    items = data.get("tree")
-    if not isinstance(items, list):
-        problems.append(f"{prefix or '/'}: GitHub sent no tree listing")
-        return folders
-    for item in items:
-        kind = item.get("type") if isinstance(item, dict) else None
-        if kind not in ENTRY_TYPES:
-            problems.append(f"{prefix or '/'}: skipped a tree item of unknown type")
-            continue
-        name, sha = item.get("path"), item.get("sha")
-        mode, size = item.get("mode"), item.get("size")
-        if not isinstance(name, str) or not name or not isinstance(sha, str):
-            problems.append(f"{prefix or '/'}: skipped a malformed tree item")
-            continue
-        path = f"{prefix}/{name}" if prefix else name
-        mode = mode if isinstance(mode, str) and mode else None
-        size = size if kind == "blob" and isinstance(size, int) and size >= 0 else None
-        try:
-            builder.add(path, kind, sha, size, mode)
-        except ValueError as exc:  # InvalidObjectId, or a size no file has
-            problems.append(str(exc))
-            continue
-        if kind == "tree":
-            folders.append((path, sha))
-    return folders
 
 
 def _reset_time(headers: httpx.Headers) -> datetime | None:

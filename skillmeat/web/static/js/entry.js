@@ -159,6 +159,31 @@ function treeItems(node, entry) {
   return items;
 }
 
+// The API pages a big artifact's files; the tree shows what has been loaded and offers the rest.
+function renderTree(entry, listing, files) {
+  const items = treeItems(buildTree(files), entry);
+  if (listing.problem) {
+    items.unshift(h("li", { class: "muted", role: "note" }, `Not importable: it ${listing.problem}.`));
+  }
+  if (listing.page_info.has_more) {
+    const more = h("button", { type: "button", class: "btn btn-quiet" },
+      `Show more files (${files.length} of ${listing.file_count} shown)`);
+    more.addEventListener("click", async () => {
+      more.disabled = true;
+      try {
+        const cursor = encodeURIComponent(listing.page_info.next_cursor);
+        const next = await api("GET", `${entryPath(entry.source_id, entry.id)}/files?cursor=${cursor}`);
+        if (current && current.entry.id === entry.id) renderTree(entry, next, files.concat(next.files));
+      } catch (error) {
+        more.disabled = false;
+        more.after(h("span", { class: "muted", role: "alert" }, ` ${error.message}`));
+      }
+    });
+    items.push(h("li", {}, more));
+  }
+  tree.replaceChildren(...items);
+}
+
 async function loadContents(entry) {
   current.filesLoaded = true;
   tree.replaceChildren(h("li", { class: "muted" }, spinner(), " Loading files…"));
@@ -170,7 +195,7 @@ async function loadContents(entry) {
       tree.replaceChildren(h("li", { class: "muted" }, "No files."));
       return;
     }
-    tree.replaceChildren(...treeItems(buildTree(files), entry));
+    renderTree(entry, listing, files);
     // The API names the file that describes the entry (the one `skillmeat catalog show` shows).
     const main = listing.main_file;
     if (main) {
