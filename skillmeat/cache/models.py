@@ -106,6 +106,8 @@ class MarketplaceCatalogEntry(Base):
               "confidence_score", "id"),
         Index("ix_catalog_source_name", "source_id", "name", "id"),
         Index("ix_catalog_source_detected", "source_id", "detected_at", "id"),
+        # Copies of one artifact across sources: same content hash.
+        Index("ix_catalog_detected_sha", "detected_sha", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("cat"))
@@ -132,6 +134,8 @@ class MarketplaceCatalogEntry(Base):
     excluded_reason: Mapped[str | None] = mapped_column(String(500))
     title: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    # Frontmatter tags and keywords, as words for search (cache/search_index.py indexes them).
+    keywords: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

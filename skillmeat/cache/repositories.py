@@ -14,10 +14,10 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    false,
     func,
     insert,
     literal,
-    or_,
     select,
     tuple_,
     update,
@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource
+from skillmeat.cache.search_queries import Words, text_condition
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -102,14 +103,11 @@ class EntryCriteria:
     hidden_status: str | None = None  # left out of the listing (unless `status` asks for it)
     min_confidence: int | None = None
     max_confidence: int | None = None
-    search: str | None = None  # a substring of name, title or path, any case
+    text: Words | None = None  # words the search index must find in the entry
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _conditions(source_id: str, c: EntryCriteria) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, source_id: str,
+                c: EntryCriteria) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Entry.source_id == source_id]
     if c.artifact_type:
         conds.append(Entry.artifact_type == c.artifact_type)
@@ -121,10 +119,8 @@ def _conditions(source_id: str, c: EntryCriteria) -> list[ColumnElement[bool]]:
         conds.append(Entry.confidence_score >= c.min_confidence)
     if c.max_confidence is not None:
         conds.append(Entry.confidence_score <= c.max_confidence)
-    if c.search:
-        pattern = f"%{_escape_like(c.search.lower())}%"
-        conds.append(or_(*(func.lower(col).like(pattern, escape="\\")
-                           for col in (Entry.name, Entry.title, Entry.path))))
+    if c.text is not None:
+        conds.append(text_condition(session, c.text) if c.text.words else false())
     return conds
 
 
@@ -132,7 +128,7 @@ def entry_page(session: Session, source_id: str, criteria: EntryCriteria, sort_f
                descending: bool, after: Sequence[Any] | None, limit: int) -> list[Entry]:
     """Entries ordered by the column `sort_field`, then id (each order has its index)."""
     key = (getattr(Entry, sort_field), Entry.id)
-    stmt = select(Entry).where(*_conditions(source_id, criteria))
+    stmt = select(Entry).where(*_conditions(session, source_id, criteria))
     return list(session.scalars(keyset(stmt, key, after, descending=descending, limit=limit)))
 
 
@@ -152,7 +148,7 @@ MERGE_COLUMNS = (
     Entry.id, Entry.artifact_type, Entry.path, Entry.name, Entry.renamed, Entry.detected_sha,
     Entry.confidence_score, Entry.score_breakdown, Entry.title, Entry.description,
     Entry.detected_version, Entry.upstream_url, Entry.status, Entry.excluded_at,
-    Entry.removed_at, Entry.imported_sha, Entry.import_date,
+    Entry.removed_at, Entry.imported_sha, Entry.import_date, Entry.keywords,
 )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
+from skillmeat.cache.search_index import include_object
 
 
 @pytest.fixture
@@ -94,7 +95,8 @@ def test_models_and_migrations_agree(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 

@@ -179,6 +179,8 @@ class ScanArtifact(BaseModel):
     title: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, max_length=20000)
     version: str | None = Field(default=None, max_length=200)
+    keywords: str | None = Field(default=None, max_length=2000,
+                                 description="Tags and keywords, for search.")
     score_breakdown: Annotated[
         dict[BreakdownKey, BreakdownValue] | None,
         Field(max_length=MAX_BREAKDOWN_ITEMS, description=(

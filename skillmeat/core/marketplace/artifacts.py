@@ -25,6 +25,7 @@ class DetectedArtifact:
     title: str | None = None
     description: str | None = None
     version: str | None = None
+    keywords: str | None = None  # frontmatter tags and keywords, space-separated
 
 
 def breakdown_problem(breakdown: Mapping[Any, Any]) -> str | None:

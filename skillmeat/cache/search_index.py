@@ -1,0 +1,78 @@
+"""The full-text index of catalog entries, as each database spells it.
+
+Only text is indexed (name, title, description, path, keywords), keyed by the entry's row;
+every filter (status, type, source, confidence, exclusion) is a column of the entry read by
+join, so a status change writes nothing here. The database keeps the index in step with each
+insert, update and delete of an entry inside the same transaction: SQLite by triggers on an
+FTS5 table whose content is the entries table, PostgreSQL as a generated `tsvector` column
+with a GIN index.
+
+Both tokenise the same way: lower case, words are runs of letters and digits. PostgreSQL's
+words carry a one-letter field marker ("n" name, "t" title, ...) so that "pdf in the name"
+is a lexeme of its own, with its own planner statistics, like an FTS5 column filter.
+"""
+
+from __future__ import annotations
+
+ENTRIES = "marketplace_catalog_entries"
+FTS = "marketplace_search"  # SQLite FTS5 table
+VECTOR = "search_vector"  # PostgreSQL generated column
+VECTOR_INDEX = "ix_catalog_search_vector"
+FIELDS = ("name", "title", "description", "path", "keywords")  # best match first
+MARKERS = dict(zip(FIELDS, "ntdpk", strict=True))
+TRIGGERS = ("marketplace_search_ai", "marketplace_search_ad", "marketplace_search_au")
+
+_COLS = ", ".join(FIELDS)
+_NEW = ", ".join(f"new.{f}" for f in FIELDS)
+_OLD = ", ".join(f"old.{f}" for f in FIELDS)
+
+SQLITE_CREATE = (
+    f"CREATE VIRTUAL TABLE {FTS} USING fts5({_COLS}, content='{ENTRIES}',"
+    " tokenize='unicode61 remove_diacritics 0', prefix='2 3')",
+    f"CREATE TRIGGER {TRIGGERS[0]} AFTER INSERT ON {ENTRIES} BEGIN"
+    f" INSERT INTO {FTS}(rowid, {_COLS}) VALUES (new.rowid, {_NEW}); END",
+    f"CREATE TRIGGER {TRIGGERS[1]} AFTER DELETE ON {ENTRIES} BEGIN"
+    f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD}); END",
+    f"CREATE TRIGGER {TRIGGERS[2]} AFTER UPDATE OF {_COLS} ON {ENTRIES} BEGIN"
+    f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD});"
+    f" INSERT INTO {FTS}(rowid, {_COLS}) VALUES (new.rowid, {_NEW}); END",
+    f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",  # index the rows already there
+)
+SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {t}" for t in TRIGGERS) + (
+    f"DROP TABLE IF EXISTS {FTS}",)
+
+
+def _pg_words(field: str) -> str:
+    """SQL: the field's words, lower case, each with the field's marker."""
+    plain = f"regexp_replace(lower(coalesce({field}, '')), '[^[:alnum:]]+', ' ', 'g')"
+    return f"regexp_replace({plain}, '([[:alnum:]]+)', '{MARKERS[field]}\\1', 'g')"
+
+
+PG_VECTOR_SQL = "to_tsvector('simple'::regconfig, " + " || ' ' || ".join(
+    _pg_words(f) for f in FIELDS) + ")"
+PG_CREATE = (
+    f"ALTER TABLE {ENTRIES} ADD COLUMN {VECTOR} tsvector"
+    f" GENERATED ALWAYS AS ({PG_VECTOR_SQL}) STORED",
+    f"CREATE INDEX {VECTOR_INDEX} ON {ENTRIES} USING gin ({VECTOR})",
+)
+PG_DROP = (f"DROP INDEX IF EXISTS {VECTOR_INDEX}",
+           f"ALTER TABLE {ENTRIES} DROP COLUMN IF EXISTS {VECTOR}")
+
+
+def create_statements(dialect: str) -> tuple[str, ...]:
+    return PG_CREATE if dialect == "postgresql" else SQLITE_CREATE
+
+
+def drop_statements(dialect: str) -> tuple[str, ...]:
+    return PG_DROP if dialect == "postgresql" else SQLITE_DROP
+
+
+def is_index_object(name: str | None) -> bool:
+    """Whether a schema object is the index's own (made by its migration, not the models)."""
+    return bool(name) and (name == VECTOR or name == VECTOR_INDEX or str(name).startswith(FTS))
+
+
+def include_object(_obj: object, name: str | None, _type: str, _reflected: bool,
+                   _compare_to: object) -> bool:
+    """Alembic's filter: the models do not describe the index, so comparisons skip it."""
+    return not is_index_object(name)

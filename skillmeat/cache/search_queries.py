@@ -1,0 +1,207 @@
+"""Search queries: the index's match syntax for each database, and the queries that use it.
+
+The service hands over words it has already cut out of the person's text (letters and digits
+only), so nothing a person types reaches FTS5 or tsquery syntax as an operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.orm import Session, aliased
+
+from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
+from skillmeat.cache.models import MarketplaceSource
+from skillmeat.cache.search_index import ENTRIES, FIELDS, FTS, MARKERS, VECTOR
+
+SPREAD = len(FIELDS)  # the tier of hits whose words are spread over several fields
+TIERS = tuple(range(SPREAD + 1))
+
+_fts = table(FTS, column("rowid"))
+_ENTRY_ROWID: ColumnElement[Any] = literal_column(f"{ENTRIES}.rowid")
+_VECTOR: ColumnElement[Any] = literal_column(f"{ENTRIES}.{VECTOR}")
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words that must all match; with `prefix`, the last one matches as a word's start."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    text: Words
+    artifact_types: tuple[str, ...] = ()
+    source_ids: tuple[str, ...] = ()
+    status: str | None = None
+    hidden_status: str | None = None
+    min_confidence: int | None = None
+    group: bool = False  # one hit per content hash: the copy with the smallest id
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# --- SQLite FTS5 -------------------------------------------------------------------------
+def _fts_words(w: Words) -> str:
+    last = len(w.words) - 1
+    return " ".join(f'"{word}"*' if w.prefix and i == last else f'"{word}"'
+                    for i, word in enumerate(w.words))
+
+
+def fts_tier(w: Words, tier: int | None) -> str:
+    """FTS5 match: all words in field `tier` and in no better one (None: anywhere)."""
+    words = _fts_words(w)
+    if tier is None:
+        return words
+    better = "".join(f" NOT ({{{f}}} : ({words}))" for f in FIELDS[:tier])
+    head = f"({{{FIELDS[tier]}}} : ({words}))" if tier < SPREAD else f"({words})"
+    return head + better
+
+
+# --- PostgreSQL tsquery ------------------------------------------------------------------
+def _ts_term(field: str, w: Words, i: int) -> str:
+    star = ":*" if w.prefix and i == len(w.words) - 1 else ""
+    return f"{MARKERS[field]}{w.words[i]}{star}"
+
+
+def _ts_field(field: str, w: Words) -> str:
+    return "(" + " & ".join(_ts_term(field, w, i) for i in range(len(w.words))) + ")"
+
+
+def ts_tier(w: Words, tier: int | None) -> str:
+    """tsquery with the same meaning as fts_tier."""
+    anywhere = " & ".join(
+        "(" + " | ".join(_ts_term(f, w, i) for f in FIELDS) + ")" for i in range(len(w.words)))
+    if tier is None:
+        return anywhere
+    head = _ts_field(FIELDS[tier], w) if tier < SPREAD else f"({anywhere})"
+    return head + "".join(f" & !{_ts_field(f, w)}" for f in FIELDS[:tier])
+
+
+def _ts_match(query: str) -> ColumnElement[bool]:
+    tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                              bindparam("tsq", query, unique=True))
+    return _VECTOR.op("@@")(tsquery)
+
+
+def text_condition(session: Session, w: Words) -> ColumnElement[bool]:
+    """Entries whose fields hold every word (for listings that filter by text)."""
+    if _postgres(session):
+        return _ts_match(ts_tier(w, None))
+    return _ENTRY_ROWID.in_(select(_fts.c.rowid).where(_fts_match(fts_tier(w, None))))
+
+
+def _fts_match(query: str) -> ColumnElement[bool]:
+    return literal_column(FTS).op("MATCH")(bindparam("m", query, unique=True))
+
+
+def _filters(e: Any, c: SearchCriteria) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if c.artifact_types:
+        conds.append(e.artifact_type.in_(c.artifact_types))
+    if c.source_ids:
+        conds.append(e.source_id.in_(c.source_ids))
+    if c.status:
+        conds.append(e.status == c.status)
+    elif c.hidden_status:
+        conds.append(e.status != c.hidden_status)
+    if c.min_confidence is not None:
+        conds.append(e.confidence_score >= c.min_confidence)
+    return conds
+
+
+def _group_head(c: SearchCriteria) -> ColumnElement[bool]:
+    other = aliased(Entry)
+    return ~exists().where(other.detected_sha == Entry.detected_sha, other.id < Entry.id,
+                           *_filters(other, c))
+
+
+def key_type(session: Session) -> type:
+    """The type of a hit's position inside its tier: the FTS rowid, or the entry id."""
+    return str if _postgres(session) else int
+
+
+def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
+              limit: int) -> list[tuple[Any, Entry]]:
+    """(position, entry) of up to `limit` hits of one tier after `after`, in index order."""
+    conds = _filters(Entry, c)
+    if c.group:
+        conds.append(_group_head(c))
+    if _postgres(session):
+        stmt = select(Entry.id, Entry).where(_ts_match(ts_tier(c.text, tier)), *conds)
+        if after is not None:
+            stmt = stmt.where(Entry.id > after)
+        stmt = stmt.order_by(Entry.id)
+    else:
+        stmt = (select(_fts.c.rowid, Entry).select_from(_fts)
+                .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
+                .where(_fts_match(fts_tier(c.text, tier)), *conds))
+        if after is not None:
+            stmt = stmt.where(_fts.c.rowid > after)
+        stmt = stmt.order_by(_fts.c.rowid)
+    return [(k, e) for k, e in session.execute(stmt.limit(limit))]
+
+
+def facet_rows(session: Session, c: SearchCriteria, cap: int) -> list[tuple[str, str, int]]:
+    """(type, source id, hits) over at most `cap` hits, type and source filters left out
+    (a facet shows what choosing another value would give)."""
+    free = SearchCriteria(c.text, (), (), c.status, c.hidden_status, c.min_confidence, c.group)
+    conds = _filters(Entry, free)
+    if c.group:
+        conds.append(_group_head(free))
+    if _postgres(session):
+        inner = select(Entry.artifact_type, Entry.source_id).where(
+            _ts_match(ts_tier(c.text, None)), *conds)
+    else:
+        inner = (select(Entry.artifact_type, Entry.source_id).select_from(_fts)
+                 .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
+                 .where(_fts_match(fts_tier(c.text, None)), *conds))
+    hits = inner.limit(cap).subquery()
+    stmt = select(hits.c.artifact_type, hits.c.source_id, func.count()).group_by(
+        hits.c.artifact_type, hits.c.source_id)
+    return [(t, s, int(n)) for t, s, n in session.execute(stmt)]
+
+
+def source_names(session: Session, source_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """id -> (repo_url, repo name) of the given sources."""
+    if not source_ids:
+        return {}
+    stmt = select(MarketplaceSource.id, MarketplaceSource.repo_url, MarketplaceSource.repo_name
+                  ).where(MarketplaceSource.id.in_(list(source_ids)))
+    return {i: (u, n) for i, u, n in session.execute(stmt)}
+
+
+def source_counts(session: Session, shas: Sequence[str]) -> dict[str, int]:
+    """content hash -> number of sources holding an entry with it (one GROUP BY per page)."""
+    if not shas:
+        return {}
+    stmt = (select(Entry.detected_sha, func.count(Entry.source_id.distinct()))
+            .where(Entry.detected_sha.in_(list(shas))).group_by(Entry.detected_sha))
+    return {str(sha): int(n) for sha, n in session.execute(stmt)}
+
+
+def copies(session: Session, entry: Entry, limit: int) -> list[tuple[Entry, str]]:
+    """(entry, repo_url) of other sources' entries with the same content hash, by id."""
+    if not entry.detected_sha:
+        return []
+    stmt = (select(Entry, MarketplaceSource.repo_url)
+            .join(MarketplaceSource, MarketplaceSource.id == Entry.source_id)
+            .where(Entry.detected_sha == entry.detected_sha, Entry.source_id != entry.source_id)
+            .order_by(Entry.id).limit(limit))
+    return [(e, url) for e, url in session.execute(stmt)]
