@@ -22,6 +22,7 @@ from skillmeat.api.routers import (
     health,
     login,
     marketplace_imports,
+    marketplace_search,
     marketplace_sources,
     web,
 )
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_search.router, responses=ERROR_RESPONSES)
     app.include_router(login.router)
     app.include_router(api_docs.router)
     app.include_router(web.router)

@@ -26,11 +26,12 @@ from skillmeat.api.schemas.marketplace import (
     SourceResponse,
     SourceUpdateRequest,
 )
+from skillmeat.api.schemas.search import CopyResponse, EntryDetailResponse
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.config import Settings
 from skillmeat.core.errors import SkillMeatError
-from skillmeat.core.marketplace import catalog, history, listing, scanning, sources
+from skillmeat.core.marketplace import catalog, history, listing, scanning, search, sources
 from skillmeat.core.marketplace.listing import EntryFilter
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.pushes import apply_scan_document
@@ -141,6 +142,17 @@ def _entry(fn: Callable[..., MarketplaceCatalogEntry], *args: Any,
            ) -> Callable[[Session], CatalogEntryResponse]:
     """A unit of work that changes one entry with `fn(session, *args)` and shows it."""
     return lambda s: CatalogEntryResponse.model_validate(fn(s, *args))
+
+
+@router.get("/{source_id}/artifacts/{entry_id}", response_model=EntryDetailResponse)
+async def get_artifact(source_id: str, entry_id: str, read: Reads) -> EntryDetailResponse:
+    """One entry, and its copies in other sources (same content hash)."""
+    def detail(s: Session) -> EntryDetailResponse:
+        entry, copies = search.entry_with_copies(s, source_id, entry_id)
+        return EntryDetailResponse.model_validate(
+            {**CatalogEntryResponse.model_validate(entry).model_dump(),
+             "copies": [CopyResponse.of(c) for c in copies]})
+    return await read(detail)
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)
