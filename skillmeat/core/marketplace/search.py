@@ -138,6 +138,7 @@ def facets(session: Session, c: sq.SearchCriteria) -> Facets:
         by_source[source_id] = by_source.get(source_id, 0) + n
     names = sq.source_names(session, list(by_source))
     ranked = sorted(by_source.items(), key=lambda item: (-item[1], item[0]))
+    by_type = dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0])))
     return Facets(by_type, [(s, names.get(s, ("", s))[1], n) for s, n in ranked],
                   sum(by_type.values()) >= FACET_CAP)
 
