@@ -14,19 +14,23 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    event,
     false,
     func,
     insert,
     literal,
     select,
+    text,
     tuple_,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource
+from skillmeat.cache.search_index import SQLITE_INDEX_NEW
 from skillmeat.cache.search_queries import Words, text_condition
 
 S = TypeVar("S", bound=Select[Any])
@@ -176,6 +180,17 @@ def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
     """Core executemany: a scan inserts up to 100,000s of rows, the ORM's bookkeeping is waste."""
     if rows:
         session.execute(insert(ENTRIES), rows)
+        if session.get_bind().dialect.name == "sqlite":  # see search_index: one statement
+            session.execute(text(SQLITE_INDEX_NEW).bindparams(bindparam("ids", expanding=True)),
+                            {"ids": [row["id"] for row in rows]})
+
+
+@event.listens_for(Entry, "after_insert")
+def _index_added_entry(_mapper: Any, connection: Connection, entry: Entry) -> None:
+    """An entry added one at a time through the ORM is indexed like a batch of one."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(SQLITE_INDEX_NEW).bindparams(bindparam("ids", expanding=True)),
+                           {"ids": [entry.id]})
 
 
 def update_entries(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -5,7 +5,10 @@ every filter (status, type, source, confidence, exclusion) is a column of the en
 join, so a status change writes nothing here. The database keeps the index in step with each
 insert, update and delete of an entry inside the same transaction: SQLite by triggers on an
 FTS5 table whose content is the entries table, PostgreSQL as a generated `tsvector` column
-with a GIN index.
+with a GIN index. SQLite inserts are the exception: entries are inserted only in batches by
+repositories.insert_entries, which indexes each batch with one INSERT ... SELECT (a trigger
+per row made FTS5 flush its buffer at every row: four times the cost of a merge); an entry
+added through the ORM is indexed by an after-insert event there.
 
 Both tokenise the same way: lower case, words are runs of letters and digits. PostgreSQL's
 words carry a one-letter field marker ("n" name, "t" title, ...) so that "pdf in the name"
@@ -20,7 +23,7 @@ VECTOR = "search_vector"  # PostgreSQL generated column
 VECTOR_INDEX = "ix_catalog_search_vector"
 FIELDS = ("name", "title", "description", "path", "keywords")  # best match first
 MARKERS = dict(zip(FIELDS, "ntdpk", strict=True))
-TRIGGERS = ("marketplace_search_ai", "marketplace_search_ad", "marketplace_search_au")
+TRIGGERS = ("marketplace_search_ad", "marketplace_search_au")
 
 _COLS = ", ".join(FIELDS)
 _NEW = ", ".join(f"new.{f}" for f in FIELDS)
@@ -29,11 +32,9 @@ _OLD = ", ".join(f"old.{f}" for f in FIELDS)
 SQLITE_CREATE = (
     f"CREATE VIRTUAL TABLE {FTS} USING fts5({_COLS}, content='{ENTRIES}',"
     " tokenize='unicode61 remove_diacritics 0', prefix='2 3')",
-    f"CREATE TRIGGER {TRIGGERS[0]} AFTER INSERT ON {ENTRIES} BEGIN"
-    f" INSERT INTO {FTS}(rowid, {_COLS}) VALUES (new.rowid, {_NEW}); END",
-    f"CREATE TRIGGER {TRIGGERS[1]} AFTER DELETE ON {ENTRIES} BEGIN"
+    f"CREATE TRIGGER {TRIGGERS[0]} AFTER DELETE ON {ENTRIES} BEGIN"
     f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD}); END",
-    f"CREATE TRIGGER {TRIGGERS[2]} AFTER UPDATE OF {_COLS} ON {ENTRIES} BEGIN"
+    f"CREATE TRIGGER {TRIGGERS[1]} AFTER UPDATE OF {_COLS} ON {ENTRIES} BEGIN"
     f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD});"
     f" INSERT INTO {FTS}(rowid, {_COLS}) VALUES (new.rowid, {_NEW}); END",
     f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",  # index the rows already there
@@ -57,6 +58,10 @@ PG_CREATE = (
 )
 PG_DROP = (f"DROP INDEX IF EXISTS {VECTOR_INDEX}",
            f"ALTER TABLE {ENTRIES} DROP COLUMN IF EXISTS {VECTOR}")
+
+
+SQLITE_INDEX_NEW = (f"INSERT INTO {FTS}(rowid, {_COLS}) SELECT rowid, {_COLS} FROM {ENTRIES}"
+                    " WHERE id IN :ids")
 
 
 def create_statements(dialect: str) -> tuple[str, ...]:

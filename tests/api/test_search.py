@@ -174,3 +174,14 @@ def test_query_syntax_is_never_syntax(client: httpx.Client, catalog: dict[str, s
     assert resp.status_code == 200, resp.text
     words = resp.json()["words"]
     assert all(w.isalnum() for w in words)
+
+
+def test_an_entry_added_through_the_orm_is_found(client: httpx.Client, db: Any) -> None:
+    from skillmeat.cache.models import MarketplaceCatalogEntry
+
+    sid = make_source(client)["id"]
+    with db.session() as session:
+        session.add(MarketplaceCatalogEntry(
+            source_id=sid, artifact_type="skill", name="lonely", path="skills/lonely",
+            confidence_score=90, score_breakdown={}, status="new"))
+    assert paths(search(client, "lonely")) == ["skills/lonely"]
