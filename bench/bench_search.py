@@ -66,32 +66,26 @@ def rescan_seconds(db: Database, source_id: str, per_source: int) -> float:
 
 def measure_search(client: httpx.Client, source_id: str, requests: int,
                    warmup: int) -> list[base.Measurement]:
-    out = []
-
-    def check(m: base.Measurement) -> bool:
-        return m.pct(95) <= SEARCH_P95_MS
-
     target = f"p95 <= {SEARCH_P95_MS:g} ms"
-    cases: list[tuple[str, str, dict[str, str | int | bool]]] = [
-        (f"search all sources, {kind}", kind, {}) for kind in
-        ("one word", "two words", "prefix", "no hit")]
-    cases.append(("search all sources, one word, group=true", "one word", {"group": True}))
-    cases += [(f"search one source (list ?search=), {kind}", kind, {"per_source": True})
-              for kind in ("one word", "two words", "prefix", "no hit")]
-    for name, kind, extra in cases:
-        make = queries(kind, random.Random(name))
-        per_source = extra.pop("per_source", False)
+    kinds = ("one word", "two words", "prefix", "no hit")
+    listing = f"{base.API}/{source_id}/artifacts"
+    cases: list[tuple[str, str, Callable[[str], httpx.Response]]] = [
+        (f"search all sources, {kind}", kind,
+         lambda q: client.get(SEARCH, params={"q": q})) for kind in kinds]
+    cases.append(("search all sources, one word, group=true", "one word",
+                  lambda q: client.get(SEARCH, params={"q": q, "group": True})))
+    cases += [(f"search one source (list ?search=), {kind}", kind,
+               lambda q: client.get(listing, params={"search": q})) for kind in kinds]
+    return [_repeat(name, queries(kind, random.Random(name)), send, requests, warmup, target)
+            for name, kind, send in cases]
 
-        def send(q: str) -> httpx.Response:
-            if per_source:
-                return client.get(f"{base.API}/{source_id}/artifacts", params={"search": q})
-            return client.get(SEARCH, params={"q": q, **extra})
 
-        for _ in range(warmup):
-            base.timed(lambda: send(make()))
-        out.append(base.Measurement(name, [base.timed(lambda: send(make()))
-                                           for _ in range(requests)], target, check))
-    return out
+def _repeat(name: str, make: Callable[[], str], send: Callable[[str], httpx.Response],
+            requests: int, warmup: int, target: str) -> base.Measurement:
+    for _ in range(warmup):
+        base.timed(lambda: send(make()))
+    samples = [base.timed(lambda: send(make())) for _ in range(requests)]
+    return base.Measurement(name, samples, target, lambda m: m.pct(95) <= SEARCH_P95_MS)
 
 
 def main(argv: list[str] | None = None) -> int:
