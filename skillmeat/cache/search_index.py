@@ -12,7 +12,9 @@ added through the ORM is indexed by an after-insert event there.
 
 Both tokenise the same way: lower case, words are runs of letters and digits. PostgreSQL's
 words carry a one-letter field marker ("n" name, "t" title, ...) so that "pdf in the name"
-is a lexeme of its own, with its own planner statistics, like an FTS5 column filter.
+is a lexeme of its own, with its own planner statistics, like an FTS5 column filter; each
+word is also there once with the marker "a" (anywhere), so "in any field" is one lexeme too,
+not an OR of five that the planner cannot estimate.
 """
 
 from __future__ import annotations
@@ -21,8 +23,13 @@ ENTRIES = "marketplace_catalog_entries"
 FTS = "marketplace_search"  # SQLite FTS5 table
 VECTOR = "search_vector"  # PostgreSQL generated column
 VECTOR_INDEX = "ix_catalog_search_vector"
+# PostgreSQL's counterpart of SQLite's rowid: the order of hits inside a tier. It follows
+# insertion, so an ordered scan reads the heap nearly in order (an id order reads it at random).
+SEQ = "search_seq"
+SEQ_INDEX = "ix_catalog_search_seq"
 FIELDS = ("name", "title", "description", "path", "keywords")  # best match first
 MARKERS = dict(zip(FIELDS, "ntdpk", strict=True))
+ANYWHERE = "a"
 TRIGGERS = ("marketplace_search_ad", "marketplace_search_au")
 
 _COLS = ", ".join(FIELDS)
@@ -43,21 +50,26 @@ SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {t}" for t in TRIGGERS) + (
     f"DROP TABLE IF EXISTS {FTS}",)
 
 
-def _pg_words(field: str) -> str:
-    """SQL: the field's words, lower case, each with the field's marker."""
-    plain = f"regexp_replace(lower(coalesce({field}, '')), '[^[:alnum:]]+', ' ', 'g')"
-    return f"regexp_replace({plain}, '([[:alnum:]]+)', '{MARKERS[field]}\\1', 'g')"
+def _pg_words(text: str, marker: str) -> str:
+    """SQL: the words of `text`, lower case, each with `marker` in front."""
+    plain = f"regexp_replace(lower({text}), '[^[:alnum:]]+', ' ', 'g')"
+    return f"regexp_replace({plain}, '([[:alnum:]]+)', '{marker}\\1', 'g')"
 
 
+_ALL_TEXT = " || ' ' || ".join(f"coalesce({f}, '')" for f in FIELDS)
 PG_VECTOR_SQL = "to_tsvector('simple'::regconfig, " + " || ' ' || ".join(
-    _pg_words(f) for f in FIELDS) + ")"
+    [_pg_words(_ALL_TEXT, ANYWHERE)]
+    + [_pg_words(f"coalesce({f}, '')", MARKERS[f]) for f in FIELDS]) + ")"
 PG_CREATE = (
     f"ALTER TABLE {ENTRIES} ADD COLUMN {VECTOR} tsvector"
-    f" GENERATED ALWAYS AS ({PG_VECTOR_SQL}) STORED",
+    f" GENERATED ALWAYS AS ({PG_VECTOR_SQL}) STORED,"
+    f" ADD COLUMN {SEQ} bigint GENERATED ALWAYS AS IDENTITY",
     f"CREATE INDEX {VECTOR_INDEX} ON {ENTRIES} USING gin ({VECTOR})",
+    f"CREATE INDEX {SEQ_INDEX} ON {ENTRIES} ({SEQ})",
 )
-PG_DROP = (f"DROP INDEX IF EXISTS {VECTOR_INDEX}",
-           f"ALTER TABLE {ENTRIES} DROP COLUMN IF EXISTS {VECTOR}")
+PG_DROP = (f"DROP INDEX IF EXISTS {VECTOR_INDEX}", f"DROP INDEX IF EXISTS {SEQ_INDEX}",
+           f"ALTER TABLE {ENTRIES} DROP COLUMN IF EXISTS {VECTOR},"
+           f" DROP COLUMN IF EXISTS {SEQ}")
 
 
 SQLITE_INDEX_NEW = (f"INSERT INTO {FTS}(rowid, {_COLS}) SELECT rowid, {_COLS} FROM {ENTRIES}"
@@ -74,7 +86,8 @@ def drop_statements(dialect: str) -> tuple[str, ...]:
 
 def is_index_object(name: str | None) -> bool:
     """Whether a schema object is the index's own (made by its migration, not the models)."""
-    return bool(name) and (name == VECTOR or name == VECTOR_INDEX or str(name).startswith(FTS))
+    return bool(name) and (name in (VECTOR, VECTOR_INDEX, SEQ, SEQ_INDEX)
+                           or str(name).startswith(FTS))
 
 
 def include_object(_obj: object, name: str | None, _type: str, _reflected: bool,

@@ -19,12 +19,13 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    text,
 )
 from sqlalchemy.orm import Session, aliased
 
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceSource
-from skillmeat.cache.search_index import ENTRIES, FIELDS, FTS, MARKERS, VECTOR
+from skillmeat.cache.search_index import ANYWHERE, ENTRIES, FIELDS, FTS, MARKERS, SEQ, VECTOR
 
 SPREAD = len(FIELDS)  # the tier of hits whose words are spread over several fields
 TIERS = tuple(range(SPREAD + 1))
@@ -32,6 +33,7 @@ TIERS = tuple(range(SPREAD + 1))
 _fts = table(FTS, column("rowid"))
 _ENTRY_ROWID: ColumnElement[Any] = literal_column(f"{ENTRIES}.rowid")
 _VECTOR: ColumnElement[Any] = literal_column(f"{ENTRIES}.{VECTOR}")
+_SEQ: ColumnElement[Any] = literal_column(f"{ENTRIES}.{SEQ}")
 
 
 @dataclass(frozen=True)
@@ -75,23 +77,18 @@ def fts_tier(w: Words, tier: int | None) -> str:
 
 
 # --- PostgreSQL tsquery ------------------------------------------------------------------
-def _ts_term(field: str, w: Words, i: int) -> str:
-    star = ":*" if w.prefix and i == len(w.words) - 1 else ""
-    return f"{MARKERS[field]}{w.words[i]}{star}"
-
-
-def _ts_field(field: str, w: Words) -> str:
-    return "(" + " & ".join(_ts_term(field, w, i) for i in range(len(w.words))) + ")"
+def _ts_words(marker: str, w: Words) -> str:
+    last = len(w.words) - 1
+    return "(" + " & ".join(f"{marker}{word}" + (":*" if w.prefix and i == last else "")
+                            for i, word in enumerate(w.words)) + ")"
 
 
 def ts_tier(w: Words, tier: int | None) -> str:
     """tsquery with the same meaning as fts_tier."""
-    anywhere = " & ".join(
-        "(" + " | ".join(_ts_term(f, w, i) for f in FIELDS) + ")" for i in range(len(w.words)))
     if tier is None:
-        return anywhere
-    head = _ts_field(FIELDS[tier], w) if tier < SPREAD else f"({anywhere})"
-    return head + "".join(f" & !{_ts_field(f, w)}" for f in FIELDS[:tier])
+        return _ts_words(ANYWHERE, w)
+    head = _ts_words(MARKERS[FIELDS[tier]] if tier < SPREAD else ANYWHERE, w)
+    return head + "".join(f" & !{_ts_words(MARKERS[f], w)}" for f in FIELDS[:tier])
 
 
 def _ts_match(query: str) -> ColumnElement[bool]:
@@ -132,22 +129,18 @@ def _group_head(c: SearchCriteria) -> ColumnElement[bool]:
                            *_filters(other, c))
 
 
-def key_type(session: Session) -> type:
-    """The type of a hit's position inside its tier: the FTS rowid, or the entry id."""
-    return str if _postgres(session) else int
-
-
 def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
               limit: int) -> list[tuple[Any, Entry]]:
-    """(position, entry) of up to `limit` hits of one tier after `after`, in index order."""
+    """(position, entry) of up to `limit` hits of one tier after `after`, in insertion order
+    (SQLite's rowid, PostgreSQL's search_seq): the order both indexes can give unsorted."""
     conds = _filters(Entry, c)
     if c.group:
         conds.append(_group_head(c))
     if _postgres(session):
-        stmt = select(Entry.id, Entry).where(_ts_match(ts_tier(c.text, tier)), *conds)
+        stmt = select(_SEQ, Entry).where(_ts_match(ts_tier(c.text, tier)), *conds)
         if after is not None:
-            stmt = stmt.where(Entry.id > after)
-        stmt = stmt.order_by(Entry.id)
+            stmt = stmt.where(_SEQ > after)
+        stmt = stmt.order_by(_SEQ)
     else:
         stmt = (select(_fts.c.rowid, Entry).select_from(_fts)
                 .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
@@ -175,7 +168,18 @@ def facet_rows(session: Session, c: SearchCriteria, cap: int) -> list[tuple[str,
     hits = inner.limit(cap).subquery()
     stmt = select(hits.c.artifact_type, hits.c.source_id, func.count()).group_by(
         hits.c.artifact_type, hits.c.source_id)
-    return [(t, s, int(n)) for t, s, n in session.execute(stmt)]
+    if not _postgres(session):
+        return [(t, s, int(n)) for t, s, n in session.execute(stmt)]
+    # A LIMIT without ORDER BY tempts the planner into a sequential scan that hopes to meet
+    # `cap` hits early; for a rare combination of common words it reads the whole table.
+    # The index's bitmap costs what the hits cost, and stops fetching rows at the cap.
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    session.execute(text("SET LOCAL enable_indexscan = off"))
+    try:
+        return [(t, s, int(n)) for t, s, n in session.execute(stmt)]
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan = on"))
+        session.execute(text("SET LOCAL enable_indexscan = on"))
 
 
 def source_names(session: Session, source_ids: Sequence[str]) -> dict[str, tuple[str, str]]:

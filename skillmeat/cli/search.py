@@ -45,8 +45,9 @@ def search_command(
                   "".join(f"[bold]{escape(p.text)}[/bold]" if p.hit else escape(p.text)
                           for p in h.snippet),
                   h.also_in or "") for h in result.items])
-    facets = ", ".join(f"{k} {v}" for k, v in result.facets.by_type.items())
-    console.print(f"by type: {facets or 'no hits'}" + (" (at least)" if result.facets.capped
-                                                        else ""))
+    if result.facets is not None:
+        counts = ", ".join(f"{k} {v}" for k, v in result.facets.by_type.items())
+        console.print(f"by type: {counts or 'no hits'}"
+                      + (" (at least)" if result.facets.capped else ""))
     if result.page_info.next_cursor:
         console.print(f"more: --cursor {result.page_info.next_cursor}")

@@ -185,3 +185,8 @@ def test_an_entry_added_through_the_orm_is_found(client: httpx.Client, db: Any) 
             source_id=sid, artifact_type="skill", name="lonely", path="skills/lonely",
             confidence_score=90, score_breakdown={}, status="new"))
     assert paths(search(client, "lonely")) == ["skills/lonely"]
+
+
+def test_facets_can_be_left_out(client: httpx.Client, catalog: dict[str, str]) -> None:
+    body = search(client, "pdf", facets=False)
+    assert body["facets"] is None and len(body["items"]) == 6

@@ -29,10 +29,13 @@ async def search(
     include_excluded: bool = False,
     min_confidence: Annotated[int | None, Query(ge=0, le=100)] = None,
     group: Annotated[bool, Query(description="One hit per content hash.")] = False,
+    facets: Annotated[bool, Query(description=(
+        "Count hits by type and source (over at most 1,000 hits). Search-as-you-type "
+        "and further pages can leave them out."))] = True,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> SearchResponse:
     f = service.SearchFilter(tuple(artifact_type or ()), tuple(source_id or ()), status,
                              include_excluded, min_confidence, group)
     return await read(lambda s: SearchResponse.of(
-        service.search(s, codec, q, f, limit=limit, cursor=cursor)))
+        service.search(s, codec, q, f, limit=limit, cursor=cursor, with_facets=facets)))

@@ -44,7 +44,7 @@ class SearchFacets(BaseModel):
 class SearchResponse(BaseModel):
     items: list[SearchHitResponse]
     page_info: PageInfo
-    facets: SearchFacets
+    facets: SearchFacets | None = Field(description="Left out when facets=false.")
     words: list[str] = Field(description="The words searched for.")
     prefix: bool = Field(description="Whether the last word matched as a prefix.")
 
@@ -54,8 +54,9 @@ class SearchResponse(BaseModel):
         return cls(
             items=[SearchHitResponse.of(h) for h in result.page.items],
             page_info=PageInfo.of(result.page),
-            facets=SearchFacets(by_type=f.by_type, capped=f.capped, by_source=[
-                SourceFacet(source_id=s, repo_name=n, count=c) for s, n, c in f.by_source]),
+            facets=None if f is None else SearchFacets(
+                by_type=f.by_type, capped=f.capped, by_source=[
+                    SourceFacet(source_id=s, repo_name=n, count=c) for s, n, c in f.by_source]),
             words=list(result.words.words), prefix=result.words.prefix)
 
 

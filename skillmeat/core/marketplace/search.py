@@ -4,7 +4,8 @@ A query is cut into words (runs of letters and digits; everything else separates
 text reaches the index as syntax). Every word must match; the last one, while being typed,
 matches as the start of a word. Hits come in tiers: all words in the name, else in the title,
 the description, the path, the keywords; last, hits whose words are spread over several
-fields. Inside a tier the index's own order is kept, so a page never sorts every hit.
+fields. Inside a tier hits come in insertion order, which both indexes give without
+sorting, so a page never sorts every hit.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class Segment:
 class Hit:
     entry: MarketplaceCatalogEntry
     tier: int
-    key: int | str
+    key: int  # position inside the tier (insertion order)
     matched_in: str = ""
     snippet: list[Segment] = field(default_factory=list)
     also_in: int = 0  # other sources holding the same content
@@ -103,16 +104,17 @@ class Facets:
 @dataclass(slots=True)
 class SearchResult:
     page: Page[Hit]
-    facets: Facets
+    facets: Facets | None
     words: sq.Words
 
 
 def search(session: Session, codec: CursorCodec, q: str, f: SearchFilter, *,
-           limit: int = 20, cursor: str | None = None) -> SearchResult:
+           limit: int = 20, cursor: str | None = None, with_facets: bool = True,
+           ) -> SearchResult:
     words = parse_query(q)
     c = f.criteria(words)
 
-    def fetch(after: tuple[int, int | str] | None, n: int) -> list[Hit]:
+    def fetch(after: tuple[int, int] | None, n: int) -> list[Hit]:
         hits: list[Hit] = []
         first, key = after if after is not None else (0, None)
         for tier in sq.TIERS[first:]:
@@ -123,10 +125,10 @@ def search(session: Session, codec: CursorCodec, q: str, f: SearchFilter, *,
         return hits
 
     page = keyset_page(codec, query_scope(search=asdict(c)), cursor, limit,
-                       key_types=(int, sq.key_type(session)), fetch=fetch,
+                       key_types=(int, int), fetch=fetch,
                        key=lambda h: (h.tier, h.key))
     _describe(session, page.items, words)
-    return SearchResult(page, facets(session, c), words)
+    return SearchResult(page, facets(session, c) if with_facets else None, words)
 
 
 def facets(session: Session, c: sq.SearchCriteria) -> Facets:

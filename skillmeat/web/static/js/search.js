@@ -101,11 +101,12 @@ async function load(append = false) {
   list.setAttribute("aria-busy", "true");
   try {
     const page = await searchApi({ q: v.q, artifact_type: v.types, source_id: v.sources,
-      group: v.group || null, include_excluded: v.excluded || null, cursor, limit: 20 });
+      group: v.group || null, include_excluded: v.excluded || null, cursor, limit: 20,
+      facets: append ? false : null });
     list.append(...page.items.map(result));
     cursor = page.page_info.next_cursor;
     more.hidden = !cursor;
-    facets(v, page);
+    if (page.facets) facets(v, page);
     const shown = list.children.length;
     status.textContent = shown ? `${plural(shown, "result")}${cursor ? " so far" : ""}` :
       "No matches.";

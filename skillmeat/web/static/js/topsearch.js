@@ -54,7 +54,7 @@ async function ask() {
   }
   const mine = ++asked;
   try {
-    const page = await searchApi({ q: text, limit: 6 });
+    const page = await searchApi({ q: text, limit: 6, facets: false });
     if (mine === asked && document.activeElement === input) show(text.trim(), page);
   } catch {
     if (mine === asked) close();
