@@ -104,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 print(f"seeding {args.sources} x {args.entries_per_source:,} ...", flush=True)
                 seeded = base.seed(db, args.sources, args.entries_per_source)
-                if db_info.backend == "postgresql":
-                    with db.engine.begin() as conn:
-                        conn.execute(text("ANALYZE marketplace_sources, "
+                if db_info.backend == "postgresql":  # what autovacuum does after a bulk load
+                    with db.engine.connect().execution_options(
+                            isolation_level="AUTOCOMMIT") as conn:
+                        conn.execute(text("VACUUM ANALYZE marketplace_sources, "
                                           "marketplace_catalog_entries"))
                 target = seeded.source_ids[0]
                 rescan = rescan_seconds(db, target, args.entries_per_source)
