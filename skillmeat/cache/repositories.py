@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource
 from skillmeat.cache.search_index import SQLITE_INDEX_NEW
-from skillmeat.cache.search_queries import Words, text_condition
+from skillmeat.cache.search_queries import Words, text_condition, visibility
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -112,15 +112,10 @@ class EntryCriteria:
 
 def _conditions(session: Session, source_id: str,
                 c: EntryCriteria) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Entry.source_id == source_id]
+    conds = [Entry.source_id == source_id,
+             *visibility(Entry, c.status, c.hidden_status, c.min_confidence)]
     if c.artifact_type:
         conds.append(Entry.artifact_type == c.artifact_type)
-    if c.status:
-        conds.append(Entry.status == c.status)
-    elif c.hidden_status:
-        conds.append(Entry.status != c.hidden_status)
-    if c.min_confidence is not None:
-        conds.append(Entry.confidence_score >= c.min_confidence)
     if c.max_confidence is not None:
         conds.append(Entry.confidence_score <= c.max_confidence)
     if c.text is not None:

@@ -107,18 +107,25 @@ def _fts_match(query: str) -> ColumnElement[bool]:
     return literal_column(FTS).op("MATCH")(bindparam("m", query, unique=True))
 
 
-def _filters(e: Any, c: SearchCriteria) -> list[ColumnElement[bool]]:
+def visibility(e: Any, status: str | None, hidden_status: str | None,
+               min_confidence: int | None) -> list[ColumnElement[bool]]:
+    """A status asked for, else every status but the hidden one; a confidence floor."""
     conds: list[ColumnElement[bool]] = []
+    if status:
+        conds.append(e.status == status)
+    elif hidden_status:
+        conds.append(e.status != hidden_status)
+    if min_confidence is not None:
+        conds.append(e.confidence_score >= min_confidence)
+    return conds
+
+
+def _filters(e: Any, c: SearchCriteria) -> list[ColumnElement[bool]]:
+    conds = visibility(e, c.status, c.hidden_status, c.min_confidence)
     if c.artifact_types:
         conds.append(e.artifact_type.in_(c.artifact_types))
     if c.source_ids:
         conds.append(e.source_id.in_(c.source_ids))
-    if c.status:
-        conds.append(e.status == c.status)
-    elif c.hidden_status:
-        conds.append(e.status != c.hidden_status)
-    if c.min_confidence is not None:
-        conds.append(e.confidence_score >= c.min_confidence)
     return conds
 
 
