@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource
-from skillmeat.cache.search_index import SQLITE_INDEX_NEW
+from skillmeat.cache.search_index import FIELDS, SQLITE_INDEX_NEW, SQLITE_UNINDEX
 from skillmeat.cache.search_queries import Words, text_condition, visibility
 
 S = TypeVar("S", bound=Select[Any])
@@ -176,16 +176,14 @@ def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(ENTRIES), rows)
         if session.get_bind().dialect.name == "sqlite":  # see search_index: one statement
-            session.execute(text(SQLITE_INDEX_NEW).bindparams(bindparam("ids", expanding=True)),
-                            {"ids": [row["id"] for row in rows]})
+            session.execute(_by_ids(SQLITE_INDEX_NEW), {"ids": [row["id"] for row in rows]})
 
 
 @event.listens_for(Entry, "after_insert")
 def _index_added_entry(_mapper: Any, connection: Connection, entry: Entry) -> None:
     """An entry added one at a time through the ORM is indexed like a batch of one."""
     if connection.dialect.name == "sqlite":
-        connection.execute(text(SQLITE_INDEX_NEW).bindparams(bindparam("ids", expanding=True)),
-                           {"ids": [entry.id]})
+        connection.execute(_by_ids(SQLITE_INDEX_NEW), {"ids": [entry.id]})
 
 
 def update_entries(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -198,10 +196,22 @@ def update_entries(session: Session, rows: list[dict[str, Any]]) -> None:
         columns = tuple(sorted(k for k in row if k != "id"))
         groups.setdefault(columns, []).append(
             {"_id": row["id"], **{k: row[k] for k in columns}})
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for columns, params in groups.items():
         stmt = (update(ENTRIES).where(ENTRIES.c.id == bindparam("_id"))
                 .values({c: bindparam(c) for c in columns}))
+        # SQLite's search index: a name change re-indexes by trigger; other text in batches.
+        reindex = sqlite and "name" not in columns and bool(set(columns) & set(FIELDS))
+        ids = {"ids": [p["_id"] for p in params]}
+        if reindex:
+            session.execute(_by_ids(SQLITE_UNINDEX), ids)
         session.execute(stmt, params)
+        if reindex:
+            session.execute(_by_ids(SQLITE_INDEX_NEW), ids)
+
+
+def _by_ids(sql: str) -> Any:
+    return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
 def add_scan(session: Session, scan: MarketplaceScan) -> None:

@@ -8,7 +8,9 @@ FTS5 table whose content is the entries table, PostgreSQL as a generated `tsvect
 with a GIN index. SQLite inserts are the exception: entries are inserted only in batches by
 repositories.insert_entries, which indexes each batch with one INSERT ... SELECT (a trigger
 per row made FTS5 flush its buffer at every row: four times the cost of a merge); an entry
-added through the ORM is indexed by an after-insert event there.
+added through the ORM is indexed by an after-insert event there. Likewise the update trigger
+fires only when the name changes (a rename, or a merge renaming); repositories.update_entries
+re-indexes a merge's batch of other text changes with two statements.
 
 Both tokenise the same way: lower case, words are runs of letters and digits. PostgreSQL's
 words carry a one-letter field marker ("n" name, "t" title, ...) so that "pdf in the name"
@@ -41,7 +43,7 @@ SQLITE_CREATE = (
     " tokenize='unicode61 remove_diacritics 0', prefix='2 3')",
     f"CREATE TRIGGER {TRIGGERS[0]} AFTER DELETE ON {ENTRIES} BEGIN"
     f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD}); END",
-    f"CREATE TRIGGER {TRIGGERS[1]} AFTER UPDATE OF {_COLS} ON {ENTRIES} BEGIN"
+    f"CREATE TRIGGER {TRIGGERS[1]} AFTER UPDATE OF name ON {ENTRIES} BEGIN"
     f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD});"
     f" INSERT INTO {FTS}(rowid, {_COLS}) VALUES (new.rowid, {_NEW}); END",
     f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",  # index the rows already there
@@ -74,6 +76,9 @@ PG_DROP = (f"DROP INDEX IF EXISTS {VECTOR_INDEX}", f"DROP INDEX IF EXISTS {SEQ_I
 
 SQLITE_INDEX_NEW = (f"INSERT INTO {FTS}(rowid, {_COLS}) SELECT rowid, {_COLS} FROM {ENTRIES}"
                     " WHERE id IN :ids")
+SQLITE_UNINDEX = (f"INSERT INTO {FTS}({FTS}, rowid, {_COLS}) SELECT 'delete', rowid, {_COLS}"
+                  f" FROM {ENTRIES} WHERE id IN :ids")  # with the values still stored
+SQLITE_CHECK = f"INSERT INTO {FTS}({FTS}, rank) VALUES ('integrity-check', 1)"
 
 
 def create_statements(dialect: str) -> tuple[str, ...]:

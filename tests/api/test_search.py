@@ -6,7 +6,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from skillmeat.cache.search_index import SQLITE_CHECK
 from tests.api.test_marketplace_sources import BASE, artifact, listing, make_source, push
 
 SEARCH = "/api/v1/marketplace/search"
@@ -126,14 +128,22 @@ def body_cursor(client: httpx.Client) -> str:
     return str(cursor)
 
 
+def check_index(db: Any) -> None:
+    """SQLite: FTS5 compares its index with the entries it indexes (raises when they differ)."""
+    if db.engine.dialect.name == "sqlite":
+        with db.session() as session:
+            session.execute(text(SQLITE_CHECK))
+
+
 def test_index_follows_rescans_renames_exclusions_and_deletes(
-        client: httpx.Client, catalog: dict[str, str]) -> None:
+        client: httpx.Client, catalog: dict[str, str], db: Any) -> None:
     a = catalog["a"]
     push(client, a, [artifact("skills/pdf", sha="pdf2", title="Portable documents",
                               description="Fill forms"),
                      artifact("agents/code-reviewer.md", "agent", sha="rev1", title="Reviewer",
                               description="Reviews code for bugs")], commit="c0ffee02")
     assert paths(search(client, "portable")) == ["skills/pdf"]
+    check_index(db)
     assert "skills/pdf" not in paths(search(client, "merge", source_id=a))
     removed = listing(client, a, status="removed")["items"]
     assert [e["path"] for e in removed] == ["commands/deploy.md"]
@@ -149,7 +159,9 @@ def test_index_follows_rescans_renames_exclusions_and_deletes(
     assert client.delete(f"{url}/exclude").status_code == 200
     assert len(search(client, "bughunter")["items"]) == 1
 
+    check_index(db)
     assert client.delete(f"{BASE}/{a}").status_code == 204
+    check_index(db)
     assert search(client, "bughunter")["items"] == []
     assert {i["entry"]["source_id"] for i in search(client, "pdf")["items"]} == {
         catalog["b"], catalog["c"]}
