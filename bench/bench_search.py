@@ -51,17 +51,17 @@ def queries(kind: str, rng: random.Random) -> Callable[[], str]:
     }[kind]
 
 
-def rescan_seconds(db: Database, source_id: str, per_source: int) -> float:
+def rescan_seconds(db: Database, source_id: str, per_source: int) -> tuple[float, float]:
     """A rescan of the first source in which one entry in ten has a new title and hash."""
     arts = base.make_artifacts(1000, per_source)
     rng = random.Random(5)
     for i in range(0, len(arts), 10):
         arts[i] = replace(arts[i], title=f"{arts[i].title} renamed",
                           content_hash=f"{rng.getrandbits(160):040x}")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     with db.session() as session:
         apply_scan(session, get_source(session, source_id, lock=True), "feedbeef" * 5, arts)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - cpu0  # wall, this process's CPU
 
 
 def measure_search(client: httpx.Client, source_id: str, requests: int,
@@ -110,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                         conn.execute(text("VACUUM ANALYZE marketplace_sources, "
                                           "marketplace_catalog_entries"))
                 target = seeded.source_ids[0]
-                rescan = rescan_seconds(db, target, args.entries_per_source)
-                print(f"rescan merge: {rescan:.2f} s", flush=True)
+                rescan, rescan_cpu = rescan_seconds(db, target, args.entries_per_source)
+                print(f"rescan merge: {rescan:.2f} s ({rescan_cpu:.2f} s CPU)", flush=True)
                 stored = base.count_entries(db)
                 write_ids = base.sample_entry_ids(db, target, args.requests + args.warmup, 7)
             finally:
@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if per_100k <= MERGE_100K_S else "**MISSED**"
         print(f"\nRescan merge of {args.entries_per_source:,} entries (1 in 10 changed, "
               f"search index kept in step): {rescan:.2f} s, {per_100k:.2f} s per 100,000 "
-              f"(target <= {MERGE_100K_S:g} s: {verdict})")
+              f"(target <= {MERGE_100K_S:g} s: {verdict}); CPU of the merging process "
+              f"{rescan_cpu:.2f} s (the database server's own work not included)")
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
