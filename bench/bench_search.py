@@ -64,8 +64,8 @@ def rescan_seconds(db: Database, source_id: str, per_source: int) -> tuple[float
     return time.perf_counter() - t0, time.process_time() - cpu0  # wall, this process's CPU
 
 
-def measure_search(client: httpx.Client, source_id: str, requests: int,
-                   warmup: int) -> list[base.Measurement]:
+def measure_search(client: httpx.Client, source_id: str, requests: int, warmup: int,
+                   server_pid: int) -> list[base.Measurement]:
     target = f"p95 <= {SEARCH_P95_MS:g} ms"
     kinds = ("one word", "two words", "prefix", "no hit")
     listing = f"{base.API}/{source_id}/artifacts"
@@ -76,16 +76,21 @@ def measure_search(client: httpx.Client, source_id: str, requests: int,
                   lambda q: client.get(SEARCH, params={"q": q, "group": True})))
     cases += [(f"search one source (list ?search=), {kind}", kind,
                lambda q: client.get(listing, params={"search": q})) for kind in kinds]
-    return [_repeat(name, queries(kind, random.Random(name)), send, requests, warmup, target)
-            for name, kind, send in cases]
+    return [_repeat(name, queries(kind, random.Random(name)), send, requests, warmup, target,
+                    server_pid) for name, kind, send in cases]
 
 
 def _repeat(name: str, make: Callable[[], str], send: Callable[[str], httpx.Response],
-            requests: int, warmup: int, target: str) -> base.Measurement:
+            requests: int, warmup: int, target: str, server_pid: int) -> base.Measurement:
     for _ in range(warmup):
         base.timed(lambda: send(make()))
+    cpu = base.process_cpu_seconds(server_pid)
     samples = [base.timed(lambda: send(make())) for _ in range(requests)]
-    return base.Measurement(name, samples, target, lambda m: m.pct(95) <= SEARCH_P95_MS)
+    m = base.Measurement(name, samples, target, lambda m: m.pct(95) <= SEARCH_P95_MS)
+    after = base.process_cpu_seconds(server_pid)
+    if cpu is not None and after is not None:
+        m.server_cpu_ms = (after - cpu) * 1000 / len(samples)
+    return m
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                     url, pid), httpx.Client(base_url=url, timeout=60.0, headers={
                         "Authorization": f"Bearer {token}"}) as client:
                 load_before = base.load_average()
-                results = measure_search(client, target, args.requests, args.warmup)
+                results = measure_search(client, target, args.requests, args.warmup, pid)
                 results += base.measure(client, target, args.requests, args.warmup, 20,
                                         write_ids, pid)
                 load_after = base.load_average()
