@@ -15,6 +15,7 @@ from sqlalchemy import (
     bindparam,
     column,
     exists,
+    false,
     func,
     literal_column,
     select,
@@ -96,11 +97,23 @@ def _ts_match(query: str) -> ColumnElement[bool]:
     return _VECTOR.op("@@")(tsquery)
 
 
+FEW = 2000  # SQLite: matches few enough to look up one by one
+
+
 def text_condition(session: Session, w: Words) -> ColumnElement[bool]:
-    """Entries whose fields hold every word (for listings that filter by text)."""
+    """Entries whose fields hold every word (for listings that filter by text).
+
+    SQLite: when the whole index has at most FEW matches, their rowids go in as a list, which
+    the planner looks up one by one (a subquery it would not size, and it scanned the
+    source's 100,000 entries against an empty set); more, and the listing's index is read in
+    order against the set of matches, stopping when the page is full."""
     if _postgres(session):
         return _ts_match(ts_tier(w, None))
-    return _ENTRY_ROWID.in_(select(_fts.c.rowid).where(_fts_match(fts_tier(w, None))))
+    matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None)))
+    few = list(session.scalars(matches.limit(FEW + 1)))
+    if not few:
+        return false()  # a constant: SQLite then reads no row at all
+    return _ENTRY_ROWID.in_(few) if len(few) <= FEW else _ENTRY_ROWID.in_(matches)
 
 
 def _fts_match(query: str) -> ColumnElement[bool]:
