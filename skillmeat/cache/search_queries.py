@@ -100,20 +100,23 @@ def _ts_match(query: str) -> ColumnElement[bool]:
 FEW = 2000  # SQLite: matches few enough to look up one by one
 
 
-def text_condition(session: Session, w: Words) -> ColumnElement[bool]:
-    """Entries whose fields hold every word (for listings that filter by text).
+def text_condition(session: Session, w: Words) -> tuple[ColumnElement[bool], bool]:
+    """Entries whose fields hold every word (for listings that filter by text), and whether
+    they are few enough to be read by rowid rather than through the listing's index.
 
-    SQLite: when the whole index has at most FEW matches, their rowids go in as a list, which
-    the planner looks up one by one (a subquery it would not size, and it scanned the
-    source's 100,000 entries against an empty set); more, and the listing's index is read in
-    order against the set of matches, stopping when the page is full."""
+    SQLite: when the whole index has at most FEW matches, their rowids go in as a list, to be
+    looked up one by one and sorted (reading the source's 100,000 entries in the listing's
+    order against a short list cost 10 to 30 ms); none is a constant false; more, and the
+    listing's index is read in order against the set of matches until the page is full."""
     if _postgres(session):
-        return _ts_match(ts_tier(w, None))
+        return _ts_match(ts_tier(w, None)), False
     matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None)))
     few = list(session.scalars(matches.limit(FEW + 1)))
     if not few:
-        return false()  # a constant: SQLite then reads no row at all
-    return _ENTRY_ROWID.in_(few) if len(few) <= FEW else _ENTRY_ROWID.in_(matches)
+        return false(), False  # a constant: SQLite then reads no row at all
+    if len(few) <= FEW:
+        return _ENTRY_ROWID.in_(few), True
+    return _ENTRY_ROWID.in_(matches), False
 
 
 def _fts_match(query: str) -> ColumnElement[bool]:
