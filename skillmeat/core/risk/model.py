@@ -1,0 +1,152 @@
+"""What an artifact can run, as data: stored as JSON on its catalog entry, shown as a list.
+
+Every list is capped and every text clipped, so a hostile file with 100,000 hooks costs a
+bounded row; `truncated` says when something was left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+MAX_ITEMS = 50  # per list
+MAX_TEXT = 500  # characters of one command line, URL or path
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(slots=True)
+class Hook:
+    event: str
+    matcher: str | None
+    type: str  # "command", or "prompt"/"agent" (which run no program)
+    command: str | None
+    scripts: list[str] = field(default_factory=list)  # files of the artifact it calls
+    where: str = ""  # the file that declares it
+
+
+@dataclass(slots=True)
+class McpServer:
+    name: str
+    command: str | None = None
+    args: list[str] = field(default_factory=list)
+    env: list[str] = field(default_factory=list)  # variable names; values are never kept
+    url: str | None = None  # a remote server
+    transport: str | None = None
+    where: str = ""
+
+    @property
+    def command_line(self) -> str | None:
+        return clip(" ".join([self.command, *self.args])) if self.command else None
+
+
+@dataclass(slots=True)
+class ToolGrant:
+    where: str  # the markdown file whose frontmatter grants the tools
+    tools: list[str]
+    bash: bool = False
+    wildcards: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Executable:
+    path: str
+    language: str | None = None
+    shebang: str | None = None
+
+
+@dataclass(slots=True)
+class Runner:
+    """A package fetched and run at its latest version (or a script piped into a shell)."""
+
+    text: str  # the runner as written: "npx pkg@latest"
+    reason: str
+    where: str = ""
+
+
+@dataclass(slots=True)
+class Risk:
+    hooks: list[Hook] = field(default_factory=list)
+    mcp_servers: list[McpServer] = field(default_factory=list)
+    tools: list[ToolGrant] = field(default_factory=list)
+    executables: list[Executable] = field(default_factory=list)
+    network: list[str] = field(default_factory=list)
+    unpinned: list[Runner] = field(default_factory=list)
+    truncated: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.hooks or self.mcp_servers or self.tools or self.executables
+                    or self.network or self.unpinned)
+
+    @property
+    def bash(self) -> bool:
+        return any(grant.bash for grant in self.tools)
+
+    @property
+    def wildcards(self) -> bool:
+        return any(grant.wildcards for grant in self.tools)
+
+    def add(self, kind: str, item: Any) -> None:
+        """Append to one list, up to MAX_ITEMS; equal items (and URLs) are kept once."""
+        items: list[Any] = getattr(self, kind)
+        if item in items:
+            return
+        if len(items) >= MAX_ITEMS:
+            self.truncated = True
+            return
+        items.append(item)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Risk:
+        """A stored risk back as objects; unknown keys (from a newer version) are ignored."""
+        if not data:
+            return cls()
+        kinds = {"hooks": Hook, "mcp_servers": McpServer, "tools": ToolGrant,
+                 "executables": Executable, "unpinned": Runner}
+        out = cls(network=list(data.get("network") or []),
+                  truncated=bool(data.get("truncated")))
+        for name, kind in kinds.items():
+            known = {f.name for f in fields(kind)}
+            setattr(out, name, [kind(**{k: v for k, v in item.items() if k in known})
+                                for item in data.get(name) or []])
+        return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary(risk: Risk) -> str | None:
+    """One line for a card: "2 hooks · 1 MCP server · Bash"; None when it runs nothing."""
+    parts = []
+    if risk.hooks:
+        parts.append(_count(len(risk.hooks), "hook"))
+    if risk.mcp_servers:
+        parts.append(_count(len(risk.mcp_servers), "MCP server"))
+    if risk.bash:
+        parts.append("Bash")
+    if risk.wildcards:
+        parts.append("tool wildcards")
+    if risk.executables:
+        parts.append(_count(len(risk.executables), "script"))
+    if risk.unpinned:
+        parts.append(_count(len(risk.unpinned), "unpinned runner"))
+    if risk.network:
+        parts.append(_count(len(risk.network), "network endpoint"))
+    return " · ".join(parts) if parts else None
+
+
+def combine(risks: list[Risk]) -> Risk:
+    """One risk for a set of artifacts (a plugin and its members), each item once."""
+    out = Risk()
+    for risk in risks:
+        out.truncated |= risk.truncated
+        for kind in ("hooks", "mcp_servers", "tools", "executables", "network", "unpinned"):
+            for item in getattr(risk, kind):
+                out.add(kind, item)
+    return out
