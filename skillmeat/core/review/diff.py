@@ -13,6 +13,7 @@ MAX_FILE_DIFF = 64 << 10  # characters of one file's diff
 MAX_TOTAL_DIFF = 1 << 20  # characters of all diffs of one comparison
 MAX_DIFF_INPUT = 512 << 10  # bytes of a side: larger text files are summarised, not diffed
 _SNIFF = 8000
+MIN_DIFF = 1 << 10  # less budget than this left: later diffs are left out, not cut to nothing
 
 
 @dataclass(slots=True)
@@ -72,7 +73,7 @@ def diff_files(old: Mapping[str, bytes], new: Mapping[str, bytes], *,
             change.note = f"larger than {MAX_DIFF_INPUT >> 10} KiB: not diffed"
             out.truncated = True
             continue
-        if budget <= 0:
+        if budget < MIN_DIFF:
             change.note = f"diff left out: the comparison's {max_total >> 10} KiB of diffs is used"
             out.truncated = True
             continue

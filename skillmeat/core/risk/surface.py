@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from skillmeat.core.marketplace.detection.configs import hook_events, mcp_form
-from skillmeat.core.marketplace.detection.frontmatter import parse_markdown
+from skillmeat.core.marketplace.detection.frontmatter import parse_markdown, read_frontmatter
 from skillmeat.core.marketplace.parsing import MAX_JSON_BYTES, load_json
 from skillmeat.core.risk import shell
 from skillmeat.core.risk.model import (
@@ -42,7 +42,7 @@ def risk_of_files(files: Mapping[str, bytes], executable: Collection[str] = ()) 
                 add_config(risk, path, data, flat_allowed=name == ".mcp.json")
         elif name.lower().endswith(".md"):
             if b"tools" in raw[:MARKDOWN_HEAD]:
-                add_tools(risk, path, parse_markdown(raw[:MARKDOWN_HEAD]).fields)
+                add_tools(risk, path, tool_fields(raw[:MARKDOWN_HEAD]))
         elif is_script(path, raw[:2], path in executable):
             add_script(risk, path, raw)
     return risk
@@ -52,6 +52,17 @@ def is_script(path: str, head: bytes, executable: bool = False) -> bool:
     dot = path.rfind(".")
     return executable or head.startswith(b"#!") or (
         dot > path.rfind("/") and path[dot:].lower() in shell.SCRIPT_EXTENSIONS)
+
+
+def tool_fields(head: bytes) -> dict[str, Any]:
+    """Frontmatter fields, read exactly (through the budgeted YAML reader) when the fast
+    line-by-line reading leaves a tool list nested or in brackets."""
+    fields = parse_markdown(head).fields
+    if all(isinstance(fields.get(k), str | None) and not str(fields.get(k) or "").startswith("[")
+           for k in ("allowed-tools", "tools")):
+        return fields
+    exact, _error, _body = read_frontmatter(head.decode("utf-8", "replace"))
+    return exact if exact is not None else fields
 
 
 def _json(raw: bytes) -> Any:
