@@ -32,6 +32,8 @@ _PIP_TAKES_VALUE = frozenset({"-r", "--requirement", "-c", "--constraint", "-e",
                               "--prefix", "-f", "--find-links"})
 _NPX_TAKES_VALUE = frozenset({"-p", "--package", "-c", "--call", "--cwd"})
 _UVX_TAKES_VALUE = frozenset({"--with", "--python", "-p", "--index", "--index-url"})
+# Lines that may hold a runner: the rest of a script is never tokenised.
+_TRIGGER = re.compile(r"\b(?:npx|bunx|pnpx|dlx|exec|bun|uvx|uv|pip3?|curl|wget)\b")
 MAX_SCAN_CHARS = 64 << 10  # of one script: runners and URLs sit near the top
 
 
@@ -44,9 +46,16 @@ def urls(text: str) -> list[str]:
 def runners(text: str) -> list[tuple[str, str]]:
     """(runner as written, why it is unpinned) for every line of `text`."""
     out: list[tuple[str, str]] = []
-    for line in text[:MAX_SCAN_CHARS].splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith(("#", "//")):
+    seen = 0
+    text = text[:MAX_SCAN_CHARS]
+    for match in _TRIGGER.finditer(text):
+        if match.start() < seen:
+            continue  # a second trigger on a line already read
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        seen = end = len(text) if end < 0 else end
+        stripped = text[start:end].strip()
+        if stripped.startswith(("#", "//")):
             continue
         out.extend((clip(m.group(), 200), "pipes a download into a shell")
                    for m in _PIPE_TO_SHELL.finditer(stripped))
