@@ -5,10 +5,10 @@ and extension; their contents are not read at scan time)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection.index import TreeIndex
+from skillmeat.core.marketplace.detection.manifests import JsonFiles
 from skillmeat.core.marketplace.detection.paths import parent_of
 from skillmeat.core.risk import model, shell, surface
 from skillmeat.core.risk.model import Executable, Risk
@@ -18,7 +18,7 @@ EXECUTABLE_MODE = "100755"
 
 
 def with_config_risk(found: Iterable[DetectedArtifact], index: TreeIndex,
-                     docs: Mapping[str, Any]) -> None:
+                     docs: JsonFiles) -> None:
     """Hooks and MCP servers of config artifacts; a plugin's `hooks/` folder's scripts too."""
     for art in found:
         root = parent_of(art.path)
