@@ -6,7 +6,7 @@ bounded row; `truncated` says when something was left out.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 MAX_ITEMS = 50  # per list
@@ -99,46 +99,62 @@ class Risk:
         items.append(item)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """As stored: plain dicts and lists, empty lists left out (dataclasses.asdict
+        deep-copies, 5x slower; a scan stores thousands)."""
+        out: dict[str, Any] = {name: [_plain(item) for item in items]
+                               for name in _KINDS if (items := getattr(self, name))}
+        if self.network:
+            out["network"] = list(self.network)
+        if self.truncated:
+            out["truncated"] = True
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Risk:
         """A stored risk back as objects; unknown keys (from a newer version) are ignored."""
         if not data:
             return cls()
-        kinds = {"hooks": Hook, "mcp_servers": McpServer, "tools": ToolGrant,
-                 "executables": Executable, "unpinned": Runner}
         out = cls(network=list(data.get("network") or []),
                   truncated=bool(data.get("truncated")))
-        for name, kind in kinds.items():
+        for name, kind in _KINDS.items():
             known = {f.name for f in fields(kind)}
             setattr(out, name, [kind(**{k: v for k, v in item.items() if k in known})
                                 for item in data.get(name) or []])
         return out
 
 
-def _count(n: int, word: str) -> str:
+_KINDS: dict[str, Any] = {"hooks": Hook, "mcp_servers": McpServer, "tools": ToolGrant,
+                          "executables": Executable, "unpinned": Runner}
+_FIELDS = {kind: tuple(f.name for f in fields(kind)) for kind in _KINDS.values()}
+
+
+def _plain(item: Any) -> dict[str, Any]:
+    return {name: (list(value) if isinstance(value := getattr(item, name), list) else value)
+            for name in _FIELDS[type(item)]}
+
+
+def count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def summary(risk: Risk) -> str | None:
-    """One line for a card: "2 hooks · 1 MCP server · Bash"; None when it runs nothing."""
-    parts = []
-    if risk.hooks:
-        parts.append(_count(len(risk.hooks), "hook"))
-    if risk.mcp_servers:
-        parts.append(_count(len(risk.mcp_servers), "MCP server"))
-    if risk.bash:
+def summary(risk: Risk | dict[str, Any]) -> str | None:
+    """One line for a card: "2 hooks · 1 MCP server · Bash"; None when it runs nothing.
+    Takes a Risk or its stored form."""
+    data = risk.to_json() if isinstance(risk, Risk) else risk
+    tools = data.get("tools") or ()
+    parts = [count(len(items), word) for key, word in _COUNTED[:2]
+             if (items := data.get(key))]
+    if any(grant["bash"] for grant in tools):
         parts.append("Bash")
-    if risk.wildcards:
+    if any(grant["wildcards"] for grant in tools):
         parts.append("tool wildcards")
-    if risk.executables:
-        parts.append(_count(len(risk.executables), "script"))
-    if risk.unpinned:
-        parts.append(_count(len(risk.unpinned), "unpinned runner"))
-    if risk.network:
-        parts.append(_count(len(risk.network), "network endpoint"))
+    parts += [count(len(items), word) for key, word in _COUNTED[2:]
+              if (items := data.get(key))]
     return " · ".join(parts) if parts else None
+
+
+_COUNTED = (("hooks", "hook"), ("mcp_servers", "MCP server"), ("executables", "script"),
+            ("unpinned", "unpinned runner"), ("network", "network endpoint"))
 
 
 def combine(risks: list[Risk]) -> Risk:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from functools import lru_cache
 from typing import Any
 
 from skillmeat.core.marketplace.detection.configs import hook_events, mcp_form
@@ -26,8 +27,10 @@ from skillmeat.core.risk.model import (
 )
 
 MARKDOWN_HEAD = 8 << 10  # frontmatter sits at the top, as detection reads it
-_TOOL_SPLIT = re.compile(r"[\s,]+")
 _URL_KEYS = ("url", "serverUrl", "httpUrl")
+_TOOL_KEYS = (("allowed-tools", b"\nallowed-tools:"), ("tools", b"\ntools:"), ("name", b"\nname:"))
+_WORDS = re.compile(r"[\s,]+")
+_NOT_PLAIN = "[{|>&*!'\"#"
 
 
 def risk_of_files(files: Mapping[str, bytes], executable: Collection[str] = ()) -> Risk:
@@ -55,14 +58,28 @@ def is_script(path: str, head: bytes, executable: bool = False) -> bool:
 
 
 def tool_fields(head: bytes) -> dict[str, Any]:
-    """Frontmatter fields, read exactly (through the budgeted YAML reader) when the fast
-    line-by-line reading leaves a tool list nested or in brackets."""
-    fields = parse_markdown(head).fields
-    if all(isinstance(fields.get(k), str | None) and not str(fields.get(k) or "").startswith("[")
-           for k in ("allowed-tools", "tools")):
-        return fields
-    exact, _error, _body = read_frontmatter(head.decode("utf-8", "replace"))
-    return exact if exact is not None else fields
+    """The frontmatter fields tools depend on. Plain one-line values are read straight from
+    the lines (detection already parsed this file once); lists, quotes and blocks go through
+    the budgeted YAML reader."""
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    end = text.find(b"\n---", 3) if text.startswith(b"---") else -1
+    if end > 0:
+        found = {key: value for key, needle in _TOOL_KEYS
+                 if (value := _line_value(text, needle, end)) is not None}
+        if all(v is None or (v and v[0] not in _NOT_PLAIN)
+               for v in (found.get("allowed-tools"), found.get("tools"))):
+            return found
+    exact, _error, _body = read_frontmatter(text.decode("utf-8", "replace"))
+    return exact if exact is not None else parse_markdown(text).fields
+
+
+def _line_value(text: bytes, needle: bytes, end: int) -> str | None:
+    """The rest of the top-level line `needle` opens (b"\\ntools:"), if the block has one."""
+    at = text.find(needle, 0, end)
+    if at < 0:
+        return None
+    stop = text.find(b"\n", at + len(needle), end + 1)
+    return text[at + len(needle) : stop].strip().decode("utf-8", "replace")
 
 
 def _json(raw: bytes) -> Any:
@@ -145,12 +162,30 @@ def add_tools(risk: Risk, where: str, fields: Mapping[str, Any]) -> None:
     value = fields.get("allowed-tools")
     if value is None and fields.get("name"):
         value = fields.get("tools")
-    tools = parse_tools(value)
+    grant = tool_grant(where, value)
+    if grant is not None:
+        risk.add("tools", ToolGrant(**grant))
+
+
+def tool_grant(where: str, value: Any) -> dict[str, Any] | None:
+    """A tool grant in its stored form; None when `value` names no tool."""
+    if isinstance(value, str) and len(value) <= 500:
+        grant = _text_grant(value)  # the same few tool lists recur across a repository
+        return {**grant, "where": where} if grant is not None else None
+    return _grant(where, parse_tools(value))
+
+
+@lru_cache(maxsize=1024)
+def _text_grant(value: str) -> dict[str, Any] | None:
+    return _grant(None, parse_tools(value))
+
+
+def _grant(where: str | None, tools: list[str]) -> dict[str, Any] | None:
     if not tools:
-        return
-    bash = any(t == "Bash" or t.startswith("Bash(") for t in tools)
-    risk.add("tools", ToolGrant(where=where, tools=tools, bash=bash,
-                                wildcards=[t for t in tools if is_wildcard(t)]))
+        return None
+    return {"where": where, "tools": tools,
+            "bash": any(t == "Bash" or t.startswith("Bash(") for t in tools),
+            "wildcards": [t for t in tools if "*" in t and is_wildcard(t)]}
 
 
 def is_wildcard(tool: str) -> bool:
@@ -165,6 +200,9 @@ def parse_tools(value: Any) -> list[str]:
     out: list[str] = []
     for item in items:
         if not isinstance(item, str):
+            continue
+        if "(" not in item:
+            out += [w if len(w) <= 200 else clip(w, 200) for w in _WORDS.split(item) if w]
             continue
         depth, start = 0, 0
         for i, char in enumerate(item + ","):

@@ -5,6 +5,7 @@ and extension; their contents are not read at scan time)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection.index import TreeIndex
@@ -32,18 +33,32 @@ def with_config_risk(found: Iterable[DetectedArtifact], index: TreeIndex,
 
 def with_markdown_risk(found: Iterable[DetectedArtifact], index: TreeIndex,
                        markdown: Mapping[str, bytes], skills: Mapping[str, str]) -> None:
-    """Tools a skill, command or agent grants itself; a skill's scripts."""
+    """Tools a skill, command or agent grants itself; a skill's scripts. Built straight in
+    the stored form: detection meets tens of thousands of these."""
     for art in found:
         is_skill = art.path in skills
         main = skills[art.path] if is_skill else art.path
         root = art.path if is_skill else parent_of(art.path)
-        risk = Risk()
+        data: dict[str, Any] = {}
+        parts: list[str] = []  # the summary, as model.summary words it for these kinds
         head = markdown.get(main, b"")[: surface.MARKDOWN_HEAD]
         if b"tools" in head:
-            surface.add_tools(risk, _relative(main, root), surface.tool_fields(head))
+            fields = surface.tool_fields(head)
+            value = fields.get("allowed-tools")
+            grant = surface.tool_grant(_relative(main, root), value if value is not None
+                                       else fields.get("tools") if fields.get("name") else None)
+            if grant is not None:
+                data["tools"] = [grant]
+                parts += ["Bash"] * grant["bash"] + ["tool wildcards"] * bool(grant["wildcards"])
         if is_skill:
-            _scripts(risk, index, root)
-        _store(art, risk)
+            scripts = Risk()
+            _scripts(scripts, index, root)
+            if scripts:
+                data.update(scripts.to_json())
+                parts.append(model.count(len(scripts.executables), "script"))
+        if data:
+            art.risk = data
+            art.risk_summary = " · ".join(parts) or None
 
 
 def _scripts(risk: Risk, index: TreeIndex, root: str) -> None:
@@ -53,10 +68,8 @@ def _scripts(risk: Risk, index: TreeIndex, root: str) -> None:
     for i in range(span.start, min(span.stop, span.start + MAX_WALK)):
         if not tree.is_file(i):
             continue
-        path = tree.paths[i]
-        relative = path[len(prefix):]
-        executable = tree.entry(i).mode == EXECUTABLE_MODE
-        if surface.is_script(relative, b"", executable):
+        relative = tree.paths[i][len(prefix):]
+        if surface.is_script(relative, b"", tree.mode(i) == EXECUTABLE_MODE):
             language, _ = shell.language_of(relative, b"")
             risk.add("executables", Executable(path=model.clip(relative, 300), language=language))
     if len(span) > MAX_WALK:
