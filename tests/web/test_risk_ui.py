@@ -53,4 +53,5 @@ def test_cards_show_the_summary_and_the_entry_lists_what_it_runs(
 
     cards.filter(has_text="skills/plain").locator(".entry-open").click()
     expect(page.locator("#entry-dialog .risk")).to_contain_text(
-        "Nothing: no hooks, MCP servers, scripts or tool grants.")
+        "Nothing: no hooks, MCP servers, scripts, Bash or network endpoints.")
+    assert console.errors == []

@@ -43,14 +43,14 @@ export function riskSection(entry, isCurrent) {
   const section = h("section", { class: "risk", "aria-labelledby": "risk-title" },
     h("h3", { id: "risk-title" }, "What this can run"), body);
   if (!entry.risk_summary) {
-    body.append(h("p", { class: "muted" }, "Nothing: no hooks, MCP servers, scripts or tool grants."));
+    body.append(h("p", { class: "muted" }, "Nothing: no hooks, MCP servers, scripts, Bash or network endpoints."));
     return section;
   }
   body.append(h("p", { class: "muted loading" }, spinner(), ` ${entry.risk_summary}`));
   api("GET", entryPath(entry.source_id, entry.id)).then((detail) => {
     if (!isCurrent()) return;
     body.replaceChildren(detail.risk ? h("ul", { class: "risk-list" }, items(detail.risk))
-      : h("p", { class: "muted" }, "Nothing: no hooks, MCP servers, scripts or tool grants."));
+      : h("p", { class: "muted" }, "Nothing: no hooks, MCP servers, scripts, Bash or network endpoints."));
   }).catch((error) => {
     body.replaceChildren(h("p", { class: "muted", role: "alert" }, `${entry.risk_summary} (${error.message})`));
   });
