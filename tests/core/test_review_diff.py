@@ -92,3 +92,18 @@ def test_preview_combines_diff_and_risk_difference() -> None:
                      {"SKILL.md": b"---\nname: a\nallowed-tools: Bash(*)\n---\n"})
     assert [f.status for f in result.files.files] == ["modified"]
     assert result.risk_changes == ["`SKILL.md` now allows Bash", "`SKILL.md` now allows `Bash(*)`"]
+
+
+def test_interleaved_changes_past_the_alignment_budget_show_as_one_replaced_block() -> None:
+    old = "".join(f"line {i}\n" for i in range(3000)).encode()
+    new = "".join(f"line {i}\n" if i % 2 else f"other {i}\n" for i in range(3000)).encode()
+    [change] = diff_files({"f.txt": b"head\n" + old + b"tail\n"},
+                          {"f.txt": b"head\n" + new + b"tail\n"}, max_file=1 << 30).files
+    assert change.note == "changes too interleaved to align cheaply: shown as one replaced block"
+    diff = change.diff or ""
+    assert diff.startswith("--- a/f.txt\n+++ b/f.txt\n@@ -1,3002 +1,3002 @@\n head\n-line 0\n")
+    # The last line and "tail" are unchanged: 2,999 lines out, 2,999 in (and the +++ line).
+    assert diff.count("\n-") == 2999 and diff.count("\n+") == 3000
+    assert diff.endswith("+other 2998\n line 2999\n tail\n")
+    small = diff_files({"f.txt": b"a\nb\n"}, {"f.txt": b"a\nc\n"}).files[0]
+    assert small.note is None

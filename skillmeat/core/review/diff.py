@@ -13,6 +13,8 @@ MAX_FILE_DIFF = 64 << 10  # characters of one file's diff
 MAX_TOTAL_DIFF = 1 << 20  # characters of all diffs of one comparison
 MAX_DIFF_INPUT = 512 << 10  # bytes of a side: larger text files are summarised, not diffed
 _SNIFF = 8000
+MAX_FILE_WORK = 1_000_000  # estimated alignment steps of one file (about 0.15 s at worst)
+MAX_TOTAL_WORK = 2_000_000  # of one comparison
 MIN_DIFF = 1 << 10  # less budget than this left: later diffs are left out, not cut to nothing
 
 
@@ -57,6 +59,7 @@ def diff_files(old: Mapping[str, bytes], new: Mapping[str, bytes], *,
     """Every path whose content differs between `old` and `new`, in path order."""
     out = FileDiff()
     budget = max_total
+    work = _Work(MAX_TOTAL_WORK)
     for path in sorted(old.keys() | new.keys()):
         before, after = old.get(path), new.get(path)
         if before == after:
@@ -77,9 +80,12 @@ def diff_files(old: Mapping[str, bytes], new: Mapping[str, bytes], *,
             change.note = f"diff left out: the comparison's {max_total >> 10} KiB of diffs is used"
             out.truncated = True
             continue
-        text = _unified(path, before, after, min(max_file, budget))
+        text = _unified(path, before, after, min(max_file, budget), work)
+        if not text.aligned:
+            change.note = "changes too interleaved to align cheaply: shown as one replaced block"
         if text.cut:
-            change.note = f"diff cut at {min(max_file, budget) >> 10} KiB"
+            cut = f"diff cut at {min(max_file, budget) >> 10} KiB"
+            change.note = f"{change.note}; {cut}" if change.note else cut
             out.truncated = True
         change.diff = text.text
         budget -= len(text.text)
@@ -90,20 +96,72 @@ def diff_files(old: Mapping[str, bytes], new: Mapping[str, bytes], *,
 class _Text:
     text: str
     cut: bool
+    aligned: bool = True  # False: the changed block is shown replaced, not aligned line by line
 
 
-def _unified(path: str, before: bytes | None, after: bytes | None, limit: int) -> _Text:
+class _Work:
+    """difflib's alignment is quadratic on changes interleaved with matching lines (a hostile
+    file can take minutes); its cost is estimated first and budgeted per comparison."""
+
+    def __init__(self, total: int) -> None:
+        self.left = total
+
+    def allow(self, a: list[str], b: list[str]) -> bool:
+        b_lines, a_lines = set(b), set(a)
+        only_a = sum(1 for x in a if x not in b_lines)
+        only_b = sum(1 for x in b if x not in a_lines)
+        # Slow only when many changed lines lie between many matching ones: a rewrite whose
+        # lines all differ aligns in one pass.
+        cost = (only_a + only_b) * (min(len(a) - only_a, len(b) - only_b) + 1)
+        if cost > min(MAX_FILE_WORK, self.left):
+            return False
+        self.left -= cost
+        return True
+
+
+def _unified(path: str, before: bytes | None, after: bytes | None, limit: int,
+             work: _Work) -> _Text:
     a = (before or b"").decode("utf-8").splitlines(keepends=True)
     b = (after or b"").decode("utf-8").splitlines(keepends=True)
-    lines = difflib.unified_diff(a, b, "/dev/null" if before is None else f"a/{path}",
-                                 "/dev/null" if after is None else f"b/{path}", n=3)
+    old, new = "/dev/null" if before is None else f"a/{path}", \
+        "/dev/null" if after is None else f"b/{path}"
+    head = _common(a, b)
+    tail = _common(a[head:][::-1], b[head:][::-1])
+    aligned = work.allow(a[head : len(a) - tail], b[head : len(b) - tail])
+    lines = difflib.unified_diff(a, b, old, new, n=3) if aligned else \
+        _replaced(a, b, old, new, head, tail)
     parts: list[str] = []
     size = 0
     for line in lines:
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
         if size + len(line) > limit:
-            return _Text("".join(parts), True)
+            return _Text("".join(parts), True, aligned)
         parts.append(line)
         size += len(line)
-    return _Text("".join(parts), False)
+    return _Text("".join(parts), False, aligned)
+
+
+def _common(a: list[str], b: list[str]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _replaced(a: list[str], b: list[str], old: str, new: str, head: int,
+              tail: int) -> list[str]:
+    """One hunk: the changed block removed whole and added whole, with 3 lines of context."""
+    start = max(0, head - 3)
+    end_a, end_b = min(len(a), len(a) - tail + 3), min(len(b), len(b) - tail + 3)
+
+    def span(begin: int, count: int) -> str:
+        return f"{begin + 1 if count else begin},{count}"
+
+    return [f"--- {old}\n", f"+++ {new}\n",
+            f"@@ -{span(start, end_a - start)} +{span(start, end_b - start)} @@\n",
+            *(" " + x for x in a[start:head]), *("-" + x for x in a[head : len(a) - tail]),
+            *("+" + x for x in b[head : len(b) - tail]),
+            *(" " + x for x in a[len(a) - tail : end_a])]
