@@ -11,7 +11,7 @@ def test_the_benchmark_update_changes_files_and_what_the_plugin_runs() -> None:
     result = preview(old, update(old))
     statuses = {f.status for f in result.files.files}
     assert statuses == {"added", "removed", "modified"}
-    assert any(f.binary for f in result.files.files)
+    assert all(f.diff for f in result.files.files if f.status == "modified")
     assert "new hook on SessionStart runs `./scripts/x.sh`" in result.risk_changes
     assert "MCP server `db` now runs `npx db-mcp@latest` (was `npx db-mcp@1.2.0`)" in \
         result.risk_changes

@@ -161,10 +161,10 @@ def test_stored_json_round_trips_and_combines_for_a_plugin() -> None:
 
 def test_configs_of_the_wrong_shape_are_read_as_far_as_they_make_sense() -> None:
     risk = risk_of_files({
-        ".mcp.json": _j({"mcpServers": {"a": {"command": ["not", "text"], "args": "x",
-                                              "env": ["LIST"], "url": 5},
-                                        "b": "not a server", "c": {"command": "uvx",
-                                                                   "args": [1, {"x": 1}, "tool"]}}}),
+        ".mcp.json": _j({"mcpServers": {
+            "a": {"command": ["not", "text"], "args": "x", "env": ["LIST"], "url": 5},
+            "b": "not a server",
+            "c": {"command": "uvx", "args": [1, {"x": 1}, "tool"]}}}),
         "hooks/hooks.json": _j({"hooks": {"Stop": [{"hooks": [{"type": "command", "command": 7},
                                                               "junk", {"command": ""}]}, 3]}}),
         "commands/x.md": b"---\nallowed-tools: {Bash: yes}\n---\n",
