@@ -176,3 +176,19 @@ def test_configs_of_the_wrong_shape_are_read_as_far_as_they_make_sense() -> None
     assert servers["c"].args == ["1", "tool"]
     assert [(h.event, h.command) for h in risk.hooks] == [("Stop", None)]  # equal ones once
     assert risk.tools == []
+
+
+def test_a_plugin_combines_its_members_stored_risks_with_paths_relative_to_it() -> None:
+    from skillmeat.core.risk.model import combine_stored
+
+    hooks = risk_of_files({"hooks.json": _hooks("Stop", "${CLAUDE_PLUGIN_ROOT}/hooks/s.sh"),
+                           "s.sh": b"#!/bin/sh\n"}).to_json()
+    skill = risk_of_files({"SKILL.md": b"---\nallowed-tools: Bash\n---\n"}).to_json()
+    data = combine_stored([("hooks", hooks), ("skills/pdf", skill), ("commands", None)])
+    assert data is not None
+    risk = Risk.from_json(data)
+    assert [(h.where, h.scripts) for h in risk.hooks] == [("hooks/hooks.json", ["hooks/s.sh"])]
+    assert [e.path for e in risk.executables] == ["hooks/s.sh"]
+    assert [g.where for g in risk.tools] == ["skills/pdf/SKILL.md"]
+    assert summary(data) == "1 hook · Bash · 1 script"
+    assert combine_stored([("a", None), ("b", {})]) is None

@@ -6,6 +6,7 @@ bounded row; `truncated` says when something was left out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -166,3 +167,20 @@ def combine(risks: list[Risk]) -> Risk:
             for item in getattr(risk, kind):
                 out.add(kind, item)
     return out
+
+
+def combine_stored(members: Iterable[tuple[str, dict[str, Any] | None]]) -> dict[str, Any] | None:
+    """The stored risk of a unit made of entries (a plugin and its members), from each
+    member's folder relative to the unit and its stored risk: file paths are made relative to
+    the unit (a hook's scripts stay as its command names them), each item kept once, lists
+    capped as always. None when no member runs anything."""
+    out = Risk()
+    for folder, data in members:
+        risk = Risk.from_json(data)
+        prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
+        for item in [*risk.hooks, *risk.mcp_servers, *risk.tools, *risk.unpinned]:
+            item.where = prefix + item.where
+        for exe in risk.executables:
+            exe.path = prefix + exe.path
+        out = combine([out, risk])
+    return out.to_json() if out else None
