@@ -178,7 +178,9 @@ def combine_stored(members: Iterable[tuple[str, dict[str, Any] | None]]) -> dict
     for folder, data in members:
         risk = Risk.from_json(data)
         prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
-        for item in [*risk.hooks, *risk.mcp_servers, *risk.tools, *risk.unpinned]:
+        placed: list[Hook | McpServer | ToolGrant | Runner] = [
+            *risk.hooks, *risk.mcp_servers, *risk.tools, *risk.unpinned]
+        for item in placed:
             item.where = prefix + item.where
         for exe in risk.executables:
             exe.path = prefix + exe.path
