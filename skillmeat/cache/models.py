@@ -132,6 +132,10 @@ class MarketplaceCatalogEntry(Base):
     excluded_reason: Mapped[str | None] = mapped_column(String(500))
     title: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    # What the artifact can run, computed at scan time: one line for cards, the structure
+    # (deferred: listings never load it) for the entry's detail.
+    risk_summary: Mapped[str | None] = mapped_column(String(300))
+    risk: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -152,7 +152,7 @@ MERGE_COLUMNS = (
     Entry.id, Entry.artifact_type, Entry.path, Entry.name, Entry.renamed, Entry.detected_sha,
     Entry.confidence_score, Entry.score_breakdown, Entry.title, Entry.description,
     Entry.detected_version, Entry.upstream_url, Entry.status, Entry.excluded_at,
-    Entry.removed_at, Entry.imported_sha, Entry.import_date,
+    Entry.removed_at, Entry.imported_sha, Entry.import_date, Entry.risk_summary, Entry.risk,
 )
 
 

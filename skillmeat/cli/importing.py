@@ -9,7 +9,7 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from skillmeat.api.schemas.imports import ArtifactFilesResponse, FileContentResponse, ImportResponse
-from skillmeat.api.schemas.marketplace import CatalogEntryResponse
+from skillmeat.api.schemas.marketplace import CatalogEntryDetailResponse
 from skillmeat.cli import context
 from skillmeat.cli.output import (
     JsonOpt,
@@ -19,6 +19,7 @@ from skillmeat.cli.output import (
     print_record,
     print_table,
 )
+from skillmeat.cli.risk import print_risk
 from skillmeat.core.marketplace import browsing, catalog, importing
 from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 
@@ -59,12 +60,12 @@ def import_command(
 
 
 def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> None:
-    """Show an entry: its catalog record, its files, and its main file's frontmatter."""
+    """Show an entry: its catalog record, what it can run, its files, its main file's
+    frontmatter."""
     db, settings = context.database(), context.settings()
     with context.reported():
         with db.session(write=False) as session:
-            entry = CatalogEntryResponse.model_validate(
-                catalog.get_entry(session, source_id, entry_id))
+            entry = CatalogEntryDetailResponse.of(catalog.get_entry(session, source_id, entry_id))
         files = ArtifactFilesResponse.of(browsing.list_files(db, settings, context.codec(),
                                                              source_id, entry_id))
         main = files.main_file
@@ -75,7 +76,8 @@ def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> Non
                     "files": files.model_dump(mode="json"),
                     "main_file": content.model_dump(mode="json") if content else None})
         return
-    print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump())
+    print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump(exclude={"risk"}))
+    print_risk(entry.risk)
     print_table(f"files at {files.commit[:12]} in {files.root or '/'}", ["path", "size", "note"],
                 [(m.path, m.size, m.problem or "") for m in files.files])
     if files.page_info.has_more:

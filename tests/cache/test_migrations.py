@@ -121,3 +121,32 @@ def test_web_sessions_revision_goes_down_and_up_with_rows_in_place(empty_url: st
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM web_sessions")).scalar() == 0
     engine.dispose()
+
+
+def test_risk_surface_revision_goes_down_and_up_keeping_entries(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+            " ('src_r', 'https://github.com/a/r', 'a', 'r', 'main', 'success', 1, '{}', '{}',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name, renamed,"
+            " path, confidence_score, score_breakdown, status, detected_at, created_at,"
+            " updated_at, risk_summary, risk) VALUES ('cat_r', 'src_r', 'hook', 'h', false,"
+            " 'hooks/hooks.json', 90, '{}', 'new', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP, '1 hook', '{\"hooks\": []}')"))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0004")
+    engine = _engine(empty_url)
+    assert not {"risk", "risk_summary"} & _columns(engine, "marketplace_catalog_entries")
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT name, risk_summary, risk FROM marketplace_catalog_entries"
+                                " WHERE id = 'cat_r'")).one()
+    assert (row.name, row.risk_summary, row.risk) == ("h", None, None)
+    engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from skillmeat.api.deps import CodecDep, Reads, Scans, SettingsDep, Writes
 from skillmeat.api.schemas.marketplace import (
+    CatalogEntryDetailResponse,
     CatalogEntryResponse,
     CatalogListResponse,
     ExcludeArtifactRequest,
@@ -141,6 +142,12 @@ def _entry(fn: Callable[..., MarketplaceCatalogEntry], *args: Any,
            ) -> Callable[[Session], CatalogEntryResponse]:
     """A unit of work that changes one entry with `fn(session, *args)` and shows it."""
     return lambda s: CatalogEntryResponse.model_validate(fn(s, *args))
+
+
+@router.get("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryDetailResponse)
+async def get_artifact(source_id: str, entry_id: str, read: Reads) -> CatalogEntryDetailResponse:
+    return await read(lambda s: CatalogEntryDetailResponse.of(
+        catalog.get_entry(s, source_id, entry_id)))
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)

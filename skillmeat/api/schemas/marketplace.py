@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
+from skillmeat.api.schemas.risk import RiskResponse
 from skillmeat.core.marketplace.artifacts import (
     MAX_BREAKDOWN_ITEMS,
     MAX_BREAKDOWN_KEY,
@@ -26,6 +27,7 @@ from skillmeat.core.marketplace.vocabulary import (
     ScanTrigger,
 )
 from skillmeat.core.pagination import Page
+from skillmeat.core.risk import Risk
 
 
 class _Request(BaseModel):
@@ -126,12 +128,27 @@ class CatalogEntryResponse(BaseModel):
     excluded_reason: str | None
     title: str | None
     description: str | None
+    risk_summary: str | None = Field(
+        description='What it can run, in one line ("2 hooks · 1 MCP server · Bash").')
     created_at: datetime
     updated_at: datetime
 
     @computed_field(description="Whether an import would take it (not excluded or removed).")
     def importable(self) -> bool:
         return importable(self.status)
+
+
+class CatalogEntryDetailResponse(CatalogEntryResponse):
+    risk: RiskResponse | None = Field(
+        description="What this can run: hooks, MCP servers, tools, scripts, network endpoints "
+                    "and unpinned package runners; null when it runs nothing.")
+
+    @classmethod
+    def of(cls, entry: Any) -> CatalogEntryDetailResponse:
+        risk = Risk.from_json(entry.risk)  # a stored risk read through the one model of it
+        return cls.model_validate({
+            **CatalogEntryResponse.model_validate(entry).model_dump(),
+            "risk": RiskResponse.model_validate(risk) if risk else None})
 
 
 class CatalogListResponse(BaseModel):

@@ -25,6 +25,8 @@ class DetectedArtifact:
     title: str | None = None
     description: str | None = None
     version: str | None = None
+    risk: dict[str, Any] | None = None  # what it can run (core.risk), as stored
+    risk_summary: str | None = None
 
 
 def breakdown_problem(breakdown: Mapping[Any, Any]) -> str | None:

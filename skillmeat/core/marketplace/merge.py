@@ -84,6 +84,8 @@ def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> dic
         "description": art.description,
         "detected_version": _trim(art.version, 100),
         "upstream_url": upstream_url(prefixes, art),
+        "risk_summary": art.risk_summary,
+        "risk": art.risk,
     }
 
 

@@ -29,6 +29,7 @@ from skillmeat.core.marketplace.detection.readme_install import (
     readme_candidates,
 )
 from skillmeat.core.marketplace.detection.repo_signal import RepoSignal, repo_signal
+from skillmeat.core.marketplace.detection.risks import with_config_risk, with_markdown_risk
 from skillmeat.core.marketplace.detection.skills import detect_skills, find_skill_dirs
 from skillmeat.core.marketplace.parsing import MAX_JSON_BYTES
 from skillmeat.core.marketplace.tree import RepoTree
@@ -73,15 +74,21 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None,
         path for plugin in layout.plugins.values() for path in plugin.declared.get("skills", ())
     )
     found = detect_configs(index, layout, survey.configs, survey.docs)
+    with_config_risk(found, index, survey.docs)
     del survey
     # Markdown is read a batch at a time: a big repository's prompts never sit in memory at once.
     for batch in _batches(list(skills.items())):
         markdown = _read(read, [path for _, path in batch], MARKDOWN_LIMIT)
-        found += detect_skills(index, layout, dict(batch), declared_skills, markdown)
+        batch_skills = dict(batch)
+        skills_found = detect_skills(index, layout, batch_skills, declared_skills, markdown)
+        with_markdown_risk(skills_found, index, markdown, batch_skills)
+        found += skills_found
     # Sorted by path: both kinds offered for one file land in the same batch.
     for keys in _batches(sorted(candidates, key=lambda key: key[1])):
         markdown = _read(read, [path for _, path in keys], MARKDOWN_LIMIT)
-        found += detect_prompts(layout, keys, candidates, index, markdown, signal)
+        prompts = detect_prompts(layout, keys, candidates, index, markdown, signal)
+        with_markdown_risk(prompts, index, markdown, {})
+        found += prompts
     found.sort(key=lambda a: (a.path, a.type))
     return found
 

@@ -1,4 +1,5 @@
-// One catalog card: badges, name, path, confidence, upstream link, Import, "Not an artifact".
+// One catalog card: badges, name, path, what it can run, confidence, upstream link, Import,
+// "Not an artifact".
 
 import { h } from "./dom.js";
 import { statusBadge, typeBadge } from "./vocabulary.js";
@@ -28,6 +29,8 @@ export function entryCard(entry, checked, on) {
     id: nameId, "aria-haspopup": "dialog", onclick: on.open }, entry.name)),
   h("p", { class: "mono path", title: entry.path }, entry.path),
   entry.description && h("p", { class: "desc clamp" }, entry.description),
+  entry.risk_summary && h("p", { class: "risk-line", title: "What this can run" },
+    h("span", { class: "sr-only" }, "Can run: "), entry.risk_summary),
   h("div", { class: "confidence-row" }, h("span", { class: "muted" }, "Confidence"),
     confidenceBar(entry.confidence_score)),
   h("footer", { class: "card-foot" },

@@ -3,6 +3,7 @@
 import { api, entryPath } from "./api.js";
 import { confidenceBar } from "./cards.js";
 import { $, fill, h, spinner, timeEl } from "./dom.js";
+import { riskSection } from "./risk.js";
 import { statusBadge, typeBadge, typeLabel } from "./vocabulary.js";
 import { markSelected, openDialog, setupDialog, setupTabs } from "./widgets.js";
 
@@ -67,7 +68,8 @@ function renderOverview(entry) {
     h("div", { class: "overview" },
       h("div", {},
         entry.description && h("p", { class: "entry-desc" }, entry.description),
-        h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
+        h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+        riskSection(entry, () => current && current.entry.id === entry.id)),
       confidenceSection(entry)));
 }
 
