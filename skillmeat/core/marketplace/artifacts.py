@@ -25,6 +25,8 @@ class DetectedArtifact:
     title: str | None = None
     description: str | None = None
     version: str | None = None
+    plugin_path: str | None = None  # the path of the plugin entry it is a member of
+    plugin_meta: dict[str, Any] | None = None  # plugins only: member counts, remote, ...
 
 
 def breakdown_problem(breakdown: Mapping[Any, Any]) -> str | None:
