@@ -167,6 +167,13 @@ def plugin_ids(session: Session, source_id: str) -> dict[str, str]:
     return {path: entry_id for path, entry_id in session.execute(stmt)}
 
 
+def plugin_by_name(session: Session, source_id: str, name: str) -> Entry | None:
+    """The first plugin entry with this name (by id); the (source, name) index serves it."""
+    stmt = select(Entry).where(Entry.source_id == source_id, Entry.name == name,
+                               Entry.artifact_type == "plugin").order_by(Entry.id).limit(1)
+    return session.scalars(stmt).first()
+
+
 def plugin_members(session: Session, source_id: str, plugin_id: str, *,
                    lock: bool = False) -> list[Entry]:
     """Every member of one plugin (served by the (source, plugin) index)."""

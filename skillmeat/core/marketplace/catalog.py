@@ -28,6 +28,16 @@ def get_entry(session: Session, source_id: str, entry_id: str, *,
     return entry
 
 
+def find_entry(session: Session, source_id: str, ident: str) -> MarketplaceCatalogEntry:
+    """An entry by id, else the plugin with that name (what a person types)."""
+    get_source(session, source_id)
+    entry = repo.get_entry(session, source_id, ident) if ID_PATTERN.match(ident) else None
+    entry = entry or repo.plugin_by_name(session, source_id, ident[:MAX_NAME])
+    if entry is None:
+        raise errors.NotFound(f"entry or plugin {ident!r} not found in source {source_id!r}")
+    return entry
+
+
 def counted_matrix(session: Session, source_id: str) -> dict[str, int]:
     """A source's count matrix counted afresh from its rows (one GROUP BY)."""
     return counts.from_rows(repo.catalog_count_rows(session, source_id, CONFIDENCE_THRESHOLD))
