@@ -145,6 +145,12 @@ def _entry(fn: Callable[..., MarketplaceCatalogEntry], *args: Any,
     return lambda s: CatalogEntryResponse.model_validate(fn(s, *args))
 
 
+@router.get("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)
+async def get_artifact(source_id: str, entry_id: str, read: Reads) -> CatalogEntryResponse:
+    """One entry (a plugin's members link to it by plugin_id)."""
+    return await read(_entry(catalog.get_entry, source_id, entry_id))
+
+
 @router.patch("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)
 async def rename_artifact(source_id: str, entry_id: str, body: RenameArtifactRequest,
                           write: Writes) -> CatalogEntryResponse:

@@ -18,6 +18,7 @@ const summary = new SourceSummary(boot.source, () => {
 const filters = new Filters(() => grid.reload());
 const grid = new CatalogGrid(() => summary.source, () => filters.view, {
   open: (entry) => showEntry(entry.id),
+  openPlugin: (id) => openById(id),
   import: (entry) => importer.import([entry.id]),
   exclude: (entry) => askExclude(entry),
   counts: (counts) => {
@@ -68,7 +69,20 @@ const excluded = new ExcludedSection(boot.source.id, async (entry) => {
 const entryActions = {
   exclude: (entry) => askExclude(grid.entries.get(entry.id) || entry),
   import: (entry) => importer.import([entry.id]),
+  open: (id, entry) => openById(id, entry),
 };
+
+// An entry that may not be on the grid (a member's plugin, a plugin's member): asked for.
+async function openById(id, known = null) {
+  let entry = grid.entries.get(id) || known;
+  try {
+    entry = entry || await api("GET", entryPath(summary.source.id, id));
+  } catch (error) {
+    toast(`Could not open it: ${error.message}`, "error");
+    return;
+  }
+  showEntry(id, entry);
+}
 
 function showEntry(id, fallback = null, push = true) {
   const entry = grid.entries.get(id) || fallback;
