@@ -90,4 +90,19 @@ def test_plugins_tab_detail_members_plugin_link_and_add_as_source(
     added = [s for s in client.get(BASE).json()["items"]
              if s["repo_url"] == "https://github.com/acme/far"]
     assert len(added) == 1 and added[0]["ref"] == "v1"
+
+    # "Not an artifact" on a plugin offers its members too; restoring brings them back.
+    finance = page.locator(".entry-card").filter(has_text="finance")
+    finance.get_by_role("button", name="Not an artifact").click()
+    confirm = page.get_by_role("dialog", name="Not an artifact?")
+    expect(confirm.get_by_label("Also hide its members (4)")).to_be_checked()
+    confirm.get_by_role("button", name="Hide from catalog").click()
+    expect(tab(page, "Skills")).to_have_text("Skills (0)")
+    expect(tab(page, "Plugins")).to_have_text("Plugins (1)")
+    excluded = page.locator("details#excluded")
+    expect(excluded.locator("summary")).to_contain_text("Excluded artifacts (5)")
+    excluded.locator("summary").click()
+    excluded.get_by_role("button", name="Restore finance").click()
+    expect(tab(page, "Skills")).to_have_text("Skills (2)")
+    expect(excluded.locator("summary")).to_contain_text("Excluded artifacts (0)")
     assert console.errors == []
