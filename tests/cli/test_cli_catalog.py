@@ -137,3 +137,14 @@ def test_plugins_list_show_members_and_remote_add_command(runner: CliRunner,
     assert f"skillmeat sources add https://github.com/acme/far --ref {'a' * 40}" in far
     missing = runner.invoke(app, ["catalog", "show", source["id"], "nope"])
     assert missing.exit_code == 1 and "entry or plugin 'nope' not found" in missing.stderr
+    # The same document pushed to another source links members to their plugin there too.
+    scan = cli_env / "plugins-scan.json"
+    scan.write_text(json.dumps(doc))
+    pushed = json.loads(run(runner, "sources", "add", "https://github.com/acme/mirror",
+                            "--json"))
+    run(runner, "catalog", "apply", pushed["id"], str(scan))
+    items = json.loads(run(runner, "catalog", "list", pushed["id"], "--json"))["items"]
+    by_path = {i["path"]: i for i in items}
+    assert by_path["tools/commands/go.md"]["plugin_id"] == by_path["tools"]["id"]
+    assert by_path["tools"]["member_counts"] == {"command": 1, "skill": 1}
+    assert by_path["tools"]["upstream_url"] == "https://github.com/acme/mirror/tree/main/tools"
