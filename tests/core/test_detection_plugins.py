@@ -130,3 +130,19 @@ def test_nested_plugin_owns_its_own_members_not_the_outer_one() -> None:
     members = _members(repo)
     assert ("skill", "inner/skills/s") in members["inner"]
     assert ("skill", "skills/t") in members["."]
+
+
+def test_control_characters_in_manifests_never_reach_the_catalog() -> None:
+    repo = MemRepo({
+        ".claude-plugin/marketplace.json": {"name": "m", "plugins": [
+            {"name": "far", "source": {"source": "url", "url": "https://x.example/\x00r.git"}},
+            {"name": "near", "source": {"source": "github", "repo": "o/r", "ref": "v\x001"}},
+        ]},
+        "p/.claude-plugin/plugin.json": {"name": "p", "version": "1\x00", "author": "a\x00b",
+                                         "description": "d\x00e"},
+    })
+    plugins = _plugins(repo)
+    assert not any(path.endswith("#far") for path in plugins)  # a URL with NUL is no URL
+    assert plugins[".claude-plugin/marketplace.json#near"].plugin_meta["ref"] == "v1"
+    p = plugins["p"]
+    assert (p.version, p.description, p.plugin_meta["author"]) == ("1", "de", "ab")

@@ -40,7 +40,8 @@ def plugin_meta_problem(meta: Mapping[Any, Any]) -> str | None:
     """Why `meta` is not a plugin's facts as detection writes them; None when it is."""
     for key, value in meta.items():
         if key in PLUGIN_META_TEXTS:
-            if value is not None and not (isinstance(value, str) and len(value) <= MAX_META_TEXT):
+            if value is not None and not (isinstance(value, str) and len(value) <= MAX_META_TEXT
+                                          and "\x00" not in value):
                 return f"{key!r} must be a text of at most {MAX_META_TEXT} characters"
         elif key in PLUGIN_META_FLAGS:
             if not isinstance(value, bool):

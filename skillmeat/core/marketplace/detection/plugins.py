@@ -166,14 +166,15 @@ def _remote(source: Any) -> dict[str, str] | None:
         url = f"https://github.com/{source['repo'].removesuffix('.git')}"
     elif kind in ("url", "git", "git-subdir") and isinstance(source.get("url"), str) \
             and source["url"].startswith("https://") and len(source["url"]) <= 1000 \
-            and not any(c.isspace() for c in source["url"]):
+            and source["url"].isprintable() and " " not in source["url"]:
         url = source["url"]
     if url is None:
         return None
     out = {"upstream_url": url}
     for key, name in (("ref", "ref"), ("sha", "sha"), ("path", "upstream_path")):
-        if isinstance(source.get(key), str) and 0 < len(source[key]) <= 255:
-            out[name] = source[key]
+        value = _short(source.get(key))
+        if value is not None and len(value) <= 255:
+            out[name] = value
     return out
 
 
@@ -304,13 +305,20 @@ def _meta(spec: PluginSpec, members: dict[str, int]) -> dict[str, Any]:
 
 def _text(data: Any, key: str) -> str | None:
     value = data.get(key) if isinstance(data, dict) else None
-    return clip(value) if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str):
+        return None
+    value = value.replace("\x00", "")  # the database refuses NUL; manifests may hold one
+    return clip(value) if value.strip() else None
 
 
 def _short(value: Any) -> str | None:
-    return value[:500] if isinstance(value, str) and value.strip() else None
+    """A short text from a manifest, control characters (NUL included) dropped."""
+    if not isinstance(value, str):
+        return None
+    text = "".join(c for c in value[:500] if c.isprintable())
+    return text if text.strip() else None
 
 
 def _version(fields: dict[str, Any]) -> str | None:
     version = fields.get("version")
-    return str(version)[:100] if isinstance(version, str | int | float) else None
+    return _short(str(version)[:100]) if isinstance(version, str | int | float) else None
