@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\nPlugins (repositories with a marketplace.json or plugin.json):\n\n"
             f"{plugin_table(plugins)}"
         )
-        ok = ok and all(p.found == p.expected for p in plugins)
+        ok = ok and all(p.found == p.expected and not p.extra for p in plugins)
         members = sum((p.members for p in plugins), Counter())
         ok = ok and bool(members) and f1(members) >= TARGET_PLUGIN_MEMBERS
         if args.verbose:

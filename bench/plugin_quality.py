@@ -45,6 +45,7 @@ class PluginScore:
     expected: int = 0
     found: int = 0  # expected plugins that are entries
     remote: int = 0
+    extra: int = 0  # listed plugin entries Claude Code would not list
     labeled: bool = True
     members: Counter[str] = field(default_factory=Counter)  # tp / fp / fn
     misses: list[str] = field(default_factory=list)
@@ -145,6 +146,9 @@ def score_plugins(
         for a in detected
         if a.type == "plugin" and a.confidence >= VISIBLE
     }
+    wanted = {(p.name, p.root) for p in expected}
+    result.extra = sum(1 for key in entries if key not in wanted)
+    result.misses += [f"extra plugin entry {k}" for k in entries if k not in wanted][:5]
     members: dict[str, set[Key]] = {}
     for a in detected:
         if a.plugin_path and a.type != "plugin" and a.confidence >= VISIBLE:
@@ -179,21 +183,24 @@ def _nearest(plugin: Expected, key: Key, every: list[Expected]) -> bool:
 
 def plugin_table(results: list[PluginScore]) -> str:
     lines = [
-        "| repository | plugins Claude Code lists | entries | remote | member TP | FP | FN "
-        "| member F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| repository | plugins Claude Code lists | entries | extra entries | remote | member TP "
+        "| FP | FN | member F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     total: Counter[str] = Counter()
     for r in results:
-        total.update(expected=r.expected, found=r.found, remote=r.remote, **r.members)
+        total.update(
+            expected=r.expected, found=r.found, extra=r.extra, remote=r.remote, **r.members
+        )
         cells = (
             (f"{r.members['tp']} | {r.members['fp']} | {r.members['fn']} | {f1(r.members):.3f}")
             if r.labeled
             else "unlabeled | | |"
         )
-        lines.append(f"| {r.repo} | {r.expected} | {r.found} | {r.remote} | {cells} |")
+        lines.append(f"| {r.repo} | {r.expected} | {r.found} | {r.extra} | {r.remote} | {cells} |")
     lines.append(
-        f"| **all** | {total['expected']} | {total['found']} | {total['remote']} "
+        f"| **all** | {total['expected']} | {total['found']} | {total['extra']} "
+        f"| {total['remote']} "
         f"| {total['tp']} | {total['fp']} | {total['fn']} | **{f1(total):.3f}** |"
     )
     return "\n".join(lines)

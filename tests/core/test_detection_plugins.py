@@ -146,3 +146,16 @@ def test_control_characters_in_manifests_never_reach_the_catalog() -> None:
     assert plugins[".claude-plugin/marketplace.json#near"].plugin_meta["ref"] == "v1"
     p = plugins["p"]
     assert (p.version, p.description, p.plugin_meta["author"]) == ("1", "de", "ab")
+
+
+def test_a_plugin_two_marketplaces_list_is_one_entry() -> None:
+    repo = MemRepo({
+        ".claude-plugin/marketplace.json": {"name": "all", "plugins": [
+            {"name": "voice", "source": "./partners/voice"}]},
+        "partners/voice/.claude-plugin/marketplace.json": {"name": "solo", "plugins": [
+            {"name": "voice", "source": "./"}]},
+        "partners/voice/.claude-plugin/plugin.json": {"name": "voice"},
+        "partners/voice/commands/say.md": command(),
+    })
+    assert list(_plugins(repo)) == ["partners/voice"]
+    assert _members(repo) == {"partners/voice": {("command", "partners/voice/commands/say.md")}}

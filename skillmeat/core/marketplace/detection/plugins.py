@@ -71,19 +71,25 @@ def find_plugin_specs(index: TreeIndex, manifests: Sequence[str], docs: JsonFile
     for path in manifests:
         if path.endswith("marketplace.json") and index.in_scope(path):
             listed += _from_marketplace(index, path, docs, problems)
-    shared: dict[str, int] = {}
+    names_at: dict[str, set[str]] = {}  # folder -> names marketplaces list it under
     for spec in listed:
         if spec.root is not None:
-            shared[spec.root] = shared.get(spec.root, 0) + 1
+            names_at.setdefault(spec.root, set()).add(spec.name)
     out: dict[str, PluginSpec] = {}
+    seen: set[tuple[str | None, str]] = set()
     for spec in listed:
+        key = (spec.root, spec.name) if spec.root is not None else (None, spec.path)
+        if key in seen:
+            continue  # a second marketplace listing the same plugin
+        seen.add(key)
         own = by_root.get(spec.root) if spec.root is not None else None
-        if own is not None and (shared[spec.root or ""] == 1 or own.name == spec.name):
-            by_root.pop(spec.root or "")
+        single = spec.root is not None and len(names_at[spec.root]) == 1
+        if own is not None and (single or own.name == spec.name):
+            by_root.pop(own.root or "")
             spec = _merged(own, spec)
-        elif spec.root is not None and shared[spec.root] > 1:
+        elif spec.root is not None and not single:
             spec.path = f"{spec.root or '.'}#{spec.name}"
-        out.setdefault(spec.path, spec)  # a second marketplace listing the same plugin
+        out.setdefault(spec.path, spec)
     for spec in by_root.values():
         if index.in_scope(spec.root or ""):
             out.setdefault(spec.path, spec)
