@@ -85,8 +85,9 @@ def upstream_prefixes(source: MarketplaceSource) -> tuple[str, str] | None:
 def upstream_url(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> str | None:
     if art.type == ArtifactType.PLUGIN:
         meta = art.plugin_meta or {}
-        if meta.get("remote"):
-            return meta.get("upstream_url")  # another repository: the one to add as a source
+        if meta.get("remote"):  # another repository: the one to add as a source (https only)
+            url = meta.get("upstream_url")
+            return url if isinstance(url, str) and url.startswith("https://") else None
         return None if prefixes is None else prefixes[0] + plugin_root(art.path)
     if prefixes is None:
         return None
