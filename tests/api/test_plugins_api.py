@@ -181,3 +181,18 @@ def test_remote_plugin_import_is_refused_and_writes_nothing(
     resp = client.post(f"{BASE}/{sid}/import", json={"entry_ids": [far["id"]]})
     assert resp.status_code == 409 and "add it as a source" in resp.json()["detail"]
     assert not (settings.resolved_collection_dir / "plugins").exists()
+
+
+def test_a_plugin_at_the_repository_root_imports_the_whole_repository(
+        client: httpx.Client, source: dict[str, Any], settings: Settings) -> None:
+    sid = source["id"]
+    docs = by_path(client, sid)["."]
+    assert docs["name"] == "docs" and docs["plugin"]["strict"] is False
+    resp = client.post(f"{BASE}/{sid}/import", json={"entry_ids": [docs["id"]]})
+    assert resp.status_code == 200, resp.text
+    target = settings.resolved_collection_dir / "plugins" / "docs"
+    copied = {str(p.relative_to(target)) for p in target.rglob("*") if p.is_file()}
+    assert copied == set(FILES)  # every file, the marketplace manifest included
+    after = by_path(client, sid)
+    assert after["skills/guide"]["status"] == "imported"
+    assert after["plugins/finance/commands/close.md"]["status"] == "new"  # another plugin's
