@@ -54,6 +54,7 @@ class PluginSpec:
     listed: bool = False
     manifest_only: bool = False  # a marketplace entry with no plugin.json ("strict": false)
     remote: dict[str, str] = field(default_factory=dict)
+    listing: dict[str, Any] | None = None  # its marketplace entry, when one lists it
     score: Score = field(default_factory=Score)
     order: int = 0
 
@@ -140,7 +141,8 @@ def _from_marketplace(index: TreeIndex, path: str, docs: JsonFiles,
             problems.append(f"{path}: plugins[{i}]: no valid name; ignored")
             continue
         source = entry.get("source")
-        spec = PluginSpec(path="", name=name, root=None, fields=entry, listed=True)
+        spec = PluginSpec(path="", name=name, root=None, fields=entry, listed=True,
+                          listing=entry)
         spec.score.add("marketplace_entry", 60)
         if isinstance(source, str):
             root = join(base, source)
@@ -187,7 +189,7 @@ def _remote(source: Any) -> dict[str, str] | None:
 def _merged(own: PluginSpec, listing: PluginSpec) -> PluginSpec:
     """A plugin.json folder that a marketplace lists: one plugin, both scores."""
     own.fields = {**own.fields, **{k: v for k, v in listing.fields.items() if k != "source"}}
-    own.name, own.listed = listing.name, True
+    own.name, own.listed, own.listing = listing.name, True, listing.listing
     own.score.signals.update(listing.score.signals)
     return own
 
@@ -197,18 +199,24 @@ class _Claims:
     """Paths plugins provide, by kind: each folder or file -> the plugins claiming it."""
 
     places: dict[tuple[str, str], list[tuple[bool, PluginSpec]]] = field(default_factory=dict)
+    # (kind, folder) -> the claims on it and every folder above it: artifacts share folders
+    above: dict[tuple[str, str], list[tuple[bool, PluginSpec]]] = field(default_factory=dict)
 
     def add(self, kind: str, path: str, spec: PluginSpec, declared: bool) -> None:
         self.places.setdefault((kind, path), []).append((declared, spec))
 
     def owners(self, art: DetectedArtifact) -> list[tuple[bool, PluginSpec]]:
-        found: list[tuple[bool, PluginSpec]] = []
-        path = art.path
-        while True:
-            found += self.places.get((art.type, path), ())
-            if not path:
-                return found
-            path = parent_of(path)
+        own = self.places.get((art.type, art.path), [])
+        return [*own, *self._above(art.type, parent_of(art.path))] if art.path else own
+
+    def _above(self, kind: str, folder: str) -> list[tuple[bool, PluginSpec]]:
+        key = (kind, folder)
+        found = self.above.get(key)
+        if found is None:
+            here = self.places.get(key, [])
+            found = [*here, *self._above(kind, parent_of(folder))] if folder else here
+            self.above[key] = found
+        return found
 
 
 def attach_members(index: TreeIndex, specs: Sequence[PluginSpec],
@@ -282,10 +290,11 @@ def plugin_artifacts(index: TreeIndex, specs: Sequence[PluginSpec],
 
 
 def _content_hash(index: TreeIndex, spec: PluginSpec) -> str:
-    """The plugin folder's tree (the commit for the repository root) and its listing."""
+    """The plugin folder's tree (the commit for the repository root; plugin.json is in it)
+    and its marketplace entry."""
     folder = index.tree.commit if not spec.root else index.sha(spec.root) \
         if spec.root is not None else ""
-    listing = json.dumps(spec.fields, sort_keys=True, default=str)[:100_000]
+    listing = json.dumps(spec.listing, default=str)[:100_000] if spec.listing else ""
     return hashlib.sha1(f"{folder}\n{listing}".encode(), usedforsecurity=False).hexdigest()
 
 
