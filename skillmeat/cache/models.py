@@ -106,6 +106,8 @@ class MarketplaceCatalogEntry(Base):
               "confidence_score", "id"),
         Index("ix_catalog_source_name", "source_id", "name", "id"),
         Index("ix_catalog_source_detected", "source_id", "detected_at", "id"),
+        # A plugin's members, in confidence order (the plugin detail and the cascade).
+        Index("ix_catalog_source_plugin", "source_id", "plugin_id", "confidence_score", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("cat"))
@@ -136,6 +138,11 @@ class MarketplaceCatalogEntry(Base):
     # (deferred: listings never load it) for the entry's detail.
     risk_summary: Mapped[str | None] = mapped_column(String(300))
     risk: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    # The plugin entry this artifact is a member of (kept in step by every merge), and its name.
+    plugin_id: Mapped[str | None] = mapped_column(String(40))
+    plugin_name: Mapped[str | None] = mapped_column(String(255))
+    # Plugins only: member_counts, remote, root, author, homepage, repository, license, ref, sha.
+    plugin_meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from skillmeat.api.schemas.marketplace import (
     CatalogEntryResponse,
@@ -46,11 +48,12 @@ def list_(
     sort_by: Annotated[str, typer.Option(help=" or ".join(SortBy))] = SortBy.CONFIDENCE,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, typer.Option(help="Continue after a previous page.")] = None,
+    plugin: Annotated[str | None, typer.Option(help="Only this plugin entry's members.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List catalog entries (excluded ones hidden unless asked for)."""
     f = listing.EntryFilter(type_, status, min_confidence, None, search, include_excluded,
-                            include_below_threshold)
+                            include_below_threshold, plugin)
     order = SortOrder.ASC if sort_by == SortBy.NAME else SortOrder.DESC
     with context.reported(), context.database().session(write=False) as session:
         page = CatalogListResponse.of(listing.list_entries(
@@ -71,23 +74,58 @@ def list_(
         console.print(f"more: --cursor {page.page_info.next_cursor}")
 
 
+def plugin_members(session: Session, source_id: str,
+                   entry: CatalogEntryResponse) -> list[CatalogEntryResponse]:
+    """A plugin's members (the first page, hidden ones included); none for other entries."""
+    if entry.artifact_type != ArtifactType.PLUGIN:
+        return []
+    f = listing.EntryFilter(include_excluded=True, include_below_threshold=True,
+                            plugin_id=entry.id)
+    return CatalogListResponse.of(listing.list_entries(
+        session, context.codec(), source_id, f, limit=MAX_PAGE)).items
+
+
+def print_members(entry: CatalogEntryResponse, members: list[CatalogEntryResponse]) -> None:
+    if entry.artifact_type == ArtifactType.PLUGIN:
+        print_table(f"members of {entry.name}", ["id", "type", "name", "path", "status"],
+                    [(m.id, m.artifact_type, m.name, m.path, m.status) for m in members])
+    add = add_source_command(entry)
+    if add:
+        console.print(f"its files are in another repository; add it as a source:\n  {add}",
+                      markup=False)
+
+
+def add_source_command(entry: CatalogEntryResponse) -> str | None:
+    """`skillmeat sources add URL [--ref REF]` for a remote plugin; None otherwise."""
+    meta = entry.plugin_meta or {}
+    if not meta.get("remote") or not entry.upstream_url:
+        return None
+    pin = meta.get("sha") or meta.get("ref")
+    return shlex.join(["skillmeat", "sources", "add", entry.upstream_url,
+                       *(["--ref", pin] if pin else [])])
+
+
+Cascade = Annotated[bool, typer.Option("--cascade", help="A plugin's members too.")]
+
+
 @app.command("exclude")
 def exclude(source_id: str, entry_id: str,
             reason: Annotated[str | None, typer.Option(help="Why it is not an artifact.")] = None,
-            as_json: JsonOpt = False) -> None:
+            cascade: Cascade = False, as_json: JsonOpt = False) -> None:
     """Mark an entry "not an artifact": hidden from listings, kept through rescans."""
     with context.reported(), context.database().session() as session:
         entry = CatalogEntryResponse.model_validate(
-            service.exclude_entry(session, source_id, entry_id, reason))
+            service.exclude_entry(session, source_id, entry_id, reason, cascade))
     _entry_out(entry, as_json)
 
 
 @app.command("restore")
-def restore(source_id: str, entry_id: str, as_json: JsonOpt = False) -> None:
+def restore(source_id: str, entry_id: str, cascade: Cascade = False,
+            as_json: JsonOpt = False) -> None:
     """Undo an exclusion."""
     with context.reported(), context.database().session() as session:
         entry = CatalogEntryResponse.model_validate(
-            service.restore_entry(session, source_id, entry_id))
+            service.restore_entry(session, source_id, entry_id, cascade))
     _entry_out(entry, as_json)
 
 

@@ -49,3 +49,15 @@ def test_scan_time_risk_reads_no_script() -> None:
     repo.detect()
     read = {path for paths, _limit in repo.calls for path in paths}
     assert not {p for p in read if p.endswith((".sh", ".py"))}
+
+
+def test_a_plugin_runs_what_its_members_run_with_paths_inside_the_plugin() -> None:
+    found = _repo().by_path()
+    plugin = Risk.from_json(found[("plugin", PLUGIN)].risk)
+    assert [h.event for h in plugin.hooks] == ["PreToolUse"]
+    assert plugin.hooks[0].where == "hooks/hooks.json"
+    assert [s.name for s in plugin.mcp_servers] == ["db"]
+    assert {e.path for e in plugin.executables} >= {"skills/pdf/scripts/extract.py"}
+    assert {t.where for t in plugin.tools} >= {"agents/reader.md", "commands/deploy.md"}
+    assert "1 hook" in found[("plugin", PLUGIN)].risk_summary
+    assert found[("skill", "skills/plain")].plugin_path is None

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource, utcnow
 from skillmeat.core import errors
-from skillmeat.core.marketplace import counts
+from skillmeat.core.marketplace import counts, plugins
 from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
 from skillmeat.core.marketplace.status import status_of
 from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD
@@ -25,6 +25,16 @@ def get_entry(session: Session, source_id: str, entry_id: str, *,
         if ID_PATTERN.match(entry_id) else None
     if entry is None:
         raise errors.NotFound(f"entry {entry_id!r} not found in source {source_id!r}")
+    return entry
+
+
+def find_entry(session: Session, source_id: str, ident: str) -> MarketplaceCatalogEntry:
+    """An entry by id, else the plugin with that name (what a person types)."""
+    get_source(session, source_id)
+    entry = repo.get_entry(session, source_id, ident) if ID_PATTERN.match(ident) else None
+    entry = entry or repo.plugin_by_name(session, source_id, ident[:MAX_NAME])
+    if entry is None:
+        raise errors.NotFound(f"entry or plugin {ident!r} not found in source {source_id!r}")
     return entry
 
 
@@ -70,29 +80,45 @@ def _clean_text(value: str, what: str, limit: int) -> str:
 
 
 def exclude_entry(session: Session, source_id: str, entry_id: str,
-                  reason: str | None = None) -> MarketplaceCatalogEntry:
-    """Mark an entry "not an artifact". Idempotent: the first excluded_at is kept."""
+                  reason: str | None = None, cascade: bool = False) -> MarketplaceCatalogEntry:
+    """Mark an entry "not an artifact". Idempotent: the first excluded_at is kept.
+
+    With `cascade` (plugins only) its members not yet excluded are excluded with it.
+    """
     if reason is not None:
         reason = _clean_text(reason, "reason", MAX_REASON) or None  # blank means no reason
     source, entry = _locked(session, source_id, entry_id)
+    if cascade:
+        plugins.require_plugin(entry)
     if entry.excluded_at is None:
         entry.excluded_at = utcnow()
         entry.excluded_reason = reason
     elif reason is not None:
         entry.excluded_reason = reason
     _apply_status(source, entry)
+    if cascade:
+        for member in plugins.cascade_exclude(session, source, entry):
+            _apply_status(source, member)
     session.flush()
     return entry
 
 
-def restore_entry(session: Session, source_id: str, entry_id: str) -> MarketplaceCatalogEntry:
-    """Undo an exclusion; an entry that is not excluded is returned unchanged."""
+def restore_entry(session: Session, source_id: str, entry_id: str,
+                  cascade: bool = False) -> MarketplaceCatalogEntry:
+    """Undo an exclusion; an entry that is not excluded is returned unchanged.
+
+    With `cascade` (plugins only) the members its cascade excluded come back, no others.
+    """
     source, entry = _locked(session, source_id, entry_id)
+    if cascade:
+        plugins.require_plugin(entry)
+        for member in plugins.cascade_restore(session, source, entry):
+            _apply_status(source, member)
     if entry.excluded_at is not None:
         entry.excluded_at = None
         entry.excluded_reason = None
         _apply_status(source, entry)
-        session.flush()
+    session.flush()
     return entry
 
 

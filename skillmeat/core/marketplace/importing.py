@@ -6,8 +6,10 @@ scanned commit into its own staging directory; move each staged artifact into pl
 rename; record the imports in one short write transaction. A failure while reading discards all
 staging, so the collection and the catalog stay as they were.
 
-Layout: skills/<name>/..., commands/<name>.md, agents/<name>.md, hooks/<name>/..., and
-mcp/<name>/... (the configuration file keeps its own name inside the folder).
+Layout: skills/<name>/..., commands/<name>.md, agents/<name>.md, hooks/<name>/...,
+mcp/<name>/... (the configuration file keeps its own name inside the folder), and
+plugins/<name>/... (a whole plugin folder, manifests included, exactly as published; its
+members are marked imported with it, see plugins.members_to_mark).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from skillmeat.core.marketplace.members import (
     totals,
     walk,
 )
+from skillmeat.core.marketplace.plugins import is_remote, members_to_mark
 from skillmeat.core.marketplace.readers.base import ListingReader
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
@@ -54,7 +57,7 @@ from skillmeat.core.marketplace.vocabulary import (
 READ_BATCH = 64  # paths per read; the blobs come one at a time and go straight to disk
 TYPE_DIRS: dict[str, str] = {
     ArtifactType.SKILL: "skills", ArtifactType.COMMAND: "commands", ArtifactType.AGENT: "agents",
-    ArtifactType.HOOK: "hooks", ArtifactType.MCP_SERVER: "mcp",
+    ArtifactType.HOOK: "hooks", ArtifactType.MCP_SERVER: "mcp", ArtifactType.PLUGIN: "plugins",
 }
 # A single file, placed as <dir>/<name><suffix>.
 FILE_TYPES = (ArtifactType.COMMAND, ArtifactType.AGENT)
@@ -116,6 +119,9 @@ def validate(session: Session, source_id: str,
         if entry.removed_at is not None:
             raise Conflict(f"Entry {entry.id} ({entry.name}) was removed from the repository "
                            "at the last scan; there is nothing to import")
+        if is_remote(entry):
+            raise Conflict(f"Entry {entry.id} ({entry.name}) is a plugin in another repository "
+                           f"({entry.upstream_url}); add it as a source to import it")
     return source, commit, [EntryRef.of(rows[i]) for i in entry_ids]
 
 
@@ -240,4 +246,8 @@ def record(session: Session, source_id: str, import_id: str, refs: Sequence[Entr
         entry = rows.get(ref.id)
         if entry is not None:
             mark_imported(session, source, entry, import_id, ref.detected_sha)
+    # A whole plugin brings its members: marked in this same transaction.
+    plugin_ids = [r.id for r in refs if r.artifact_type == ArtifactType.PLUGIN and r.id in rows]
+    for member in members_to_mark(session, source_id, plugin_ids):
+        mark_imported(session, source, member, import_id, member.detected_sha)
     session.flush()

@@ -84,3 +84,25 @@ def _store(art: DetectedArtifact, risk: Risk) -> None:
     if risk:
         art.risk = risk.to_json()
         art.risk_summary = model.summary(risk)
+
+
+def with_plugin_risk(plugins: Iterable[DetectedArtifact],
+                     members: Iterable[DetectedArtifact]) -> None:
+    """A plugin runs what its members run: their stored risks combined, each item's path made
+    relative to the plugin's folder."""
+    by_plugin: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for art in members:
+        if art.plugin_path is not None and art.risk:
+            root = art.path if art.type == "skill" else parent_of(art.path)
+            by_plugin.setdefault(art.plugin_path, []).append((root, art.risk))
+    for plugin in plugins:
+        base = (plugin.plugin_meta or {}).get("root")
+        parts = by_plugin.get(plugin.path)
+        if base is None or not parts:
+            continue
+        inside = [(_relative(root, base) if root.startswith(f"{base}/") or not base else root,
+                   data) for root, data in parts]
+        combined = model.combine_stored(inside)
+        if combined:
+            plugin.risk = combined
+            plugin.risk_summary = model.summary(combined)

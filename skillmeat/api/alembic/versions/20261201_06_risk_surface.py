@@ -1,14 +1,14 @@
 """Store each catalog entry's risk surface: a one-line summary and its structure.
 
-Revision ID: 0009
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
