@@ -26,9 +26,10 @@ from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 def import_command(
     source_id: str,
     entry_ids: Annotated[list[str], typer.Argument(help="Catalog entry ids to import.")],
-    strategy: Annotated[ConflictStrategy, typer.Option(
-        help="When the target exists: skip it, overwrite it, or rename the new one.")
-    ] = ConflictStrategy.SKIP,
+    strategy: Annotated[ConflictStrategy | None, typer.Option(
+        help="When the plugin name is taken: skip it, overwrite it, or rename the new one. "
+             "Unset: refused when another origin holds the name.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Copy entries into the local collection, at the commit of the last scan."""
@@ -56,6 +57,8 @@ def import_command(
         for skipped in item.skipped_files:
             err_console.print(f"left out {item.name}/{skipped.path}: {skipped.reason}",
                               style="yellow", markup=False)
+        for warning in item.warnings:
+            err_console.print(f"warning: {item.name}: {warning}", style="yellow", markup=False)
 
 
 def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> None:

@@ -108,7 +108,7 @@ def test_import_after_a_failure_succeeds_and_reuses_cached_blobs(
     result = importing.import_entries(
         db, settings, sid, [ids["skills/docx"]],
         reader_factory=lambda src, s: FlakyRemote(open_reader(src, s), good_reads=0))
-    assert [(i.outcome, i.path) for i in result.items] == [("imported", "skills/docx")]
+    assert [(i.outcome, i.path) for i in result.items] == [("imported", "plugins/docx")]
 
 
 def test_progress_reports_each_artifact(db: Database, settings: Settings,

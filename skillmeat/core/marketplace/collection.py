@@ -147,6 +147,16 @@ class Collection:
                 return ImportOutcome.RENAMED, candidate
         raise Conflict(f"no free name left for {relative!r} in the collection")
 
+    def put(self, staged: Path, relative: str, *, replace: bool) -> None:
+        """Move `staged` to `relative`, replacing what is there only when `replace`; the
+        caller holds the collection's write lock and has chosen the name."""
+        target = self.inside(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if replace and os.path.lexists(target):
+            self._replace(staged, target)
+        elif not _claim(staged, target):
+            raise Conflict(f"{relative} appeared while it was being imported; retry")
+
     def _replace(self, staged: Path, target: Path) -> None:
         # Old aside, new in, old deleted: at every instant the target is whole or absent.
         aside = self.staging / f"old-{uuid.uuid4().hex}"
