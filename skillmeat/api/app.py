@@ -19,6 +19,8 @@ from skillmeat.api.middleware import (
 )
 from skillmeat.api.routers import (
     api_docs,
+    collection,
+    collection_git,
     health,
     login,
     marketplace_imports,
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
+    app.include_router(collection.router, responses=ERROR_RESPONSES)
+    app.include_router(collection_git.router)
     app.include_router(login.router)
     app.include_router(api_docs.router)
     app.include_router(web.router)

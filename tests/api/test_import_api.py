@@ -123,7 +123,8 @@ def test_import_wraps_each_type_in_a_plugin_and_marks_it_imported(
     assert (record["source_url"], record["path"], record["commit"]) == (
         source["repo_url"], "skills/pdf", source["last_scanned_sha"])
     assert record["entry_id"] == entries["skills/pdf"]["id"]
-    assert set(record["files"]) == {manifest, "skills/pdf/SKILL.md", "skills/pdf/scripts/extract.py"}
+    assert set(record["files"]) == {manifest, "skills/pdf/SKILL.md",
+                                    "skills/pdf/scripts/extract.py"}
     after = catalog(client, sid)
     for path, entry in after.items():
         assert entry["status"] == "imported", path

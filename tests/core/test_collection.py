@@ -16,6 +16,7 @@ from skillmeat.cache.models import MarketplaceCatalogEntry
 from skillmeat.config import Settings
 from skillmeat.core.collection import service
 from skillmeat.core.collection.manifest import file_hash, read_lock
+from skillmeat.core.cursor import CursorCodec
 from skillmeat.core.errors import NotFound
 from skillmeat.core.marketplace import importing
 from tests.claude_cli import ClaudeCli
@@ -124,7 +125,8 @@ def test_verify_reports_local_edits_missing_files_and_disagreements(
         "toolbox: README.md missing",
         "toolbox: extra.txt added (local edit)",
     ]
-    units = {v.record.name: v for v in service.list_units(settings)[0]}
+    codec = CursorCodec(b"k" * 32)
+    units = {v.record.name: v for v in service.list_units(settings, codec).items}
     assert units["pdf"].local_edits and units["toolbox"].local_edits
     assert units["pdf"].changed_files == ["skills/pdf/SKILL.md"]
 

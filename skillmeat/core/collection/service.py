@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,15 +13,18 @@ from skillmeat.cache import repositories as repo
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings
 from skillmeat.core.collection.manifest import (
+    MARKETPLACE,
     PLUGINS,
     UnitRecord,
     hash_folder,
     read_marketplace,
 )
 from skillmeat.core.collection.store import Change, Finisher, Store
+from skillmeat.core.cursor import CursorCodec, query_scope
 from skillmeat.core.errors import NotFound
 from skillmeat.core.marketplace.catalog import mark_imported, unmark_imported
 from skillmeat.core.marketplace.collection import safe_name
+from skillmeat.core.pagination import MAX_PAGE, Page, Position, keyset_page
 
 
 @dataclass(slots=True)
@@ -88,15 +92,28 @@ def view(root: Path, record: UnitRecord) -> UnitView:
     return UnitView(record, bool(changed), changed)
 
 
-def list_units(settings: Settings, after: str | None = None,
-               limit: int | None = None) -> tuple[list[UnitView], bool]:
-    """Units in name order after `after`; True when more follow."""
+def list_units(settings: Settings, codec: CursorCodec, *, limit: int = MAX_PAGE,
+               cursor: str | None = None) -> Page[UnitView]:
+    """A page of units in name order; only the page's units are re-hashed."""
     store = Store(settings)
-    names = [n for n in store.units() if after is None or n > after]
     records = store.units()
-    page = names if limit is None else names[:limit]
-    more = limit is not None and len(names) > limit
-    return [view(store.root, records[n]) for n in page], more
+    names = list(records)  # the lock keeps them sorted
+
+    def fetch(after: Position | None, n: int) -> list[UnitView]:
+        start = bisect.bisect_right(names, after[0]) if after else 0
+        return [view(store.root, records[name]) for name in names[start:start + n]]
+
+    return keyset_page(codec, query_scope(listing="collection"), cursor, limit,
+                       key_types=[str], fetch=fetch, key=lambda v: (v.record.name,))
+
+
+def display_root(settings: Settings) -> str:
+    """The collection folder as a person on this machine would type it; no other path."""
+    root = Store(settings).root
+    home = Path.home()
+    if root.is_relative_to(home):
+        return f"~/{root.relative_to(home).as_posix()}"
+    return "$SKILLMEAT_COLLECTION_DIR"
 
 
 def get_unit(settings: Settings, name: str) -> UnitView:
@@ -173,3 +190,16 @@ def verify(settings: Settings, db: Database | None = None) -> VerifyReport:
                     problems.append(f"{name}: {path} missing")
     return VerifyReport(len(units), problems)
 
+
+
+def prepare(db: Database, settings: Settings) -> Path:
+    """The collection's root, a git repository with no change left half-done (for serving)."""
+    store = Store(settings)
+    with store.locked(catalog_finisher(db)):
+        return store.root
+
+
+def marketplace_json(db: Database, settings: Settings) -> bytes:
+    """The marketplace manifest as Claude Code reads it."""
+    root = prepare(db, settings)
+    return (root / MARKETPLACE).read_bytes()
