@@ -145,8 +145,12 @@ def write_records(root: Path, name: str, owner: str, units: dict[str, UnitRecord
                              "units": {n: u.to_json() for n, u in ordered.items()}})
 
 
+def json_bytes(doc: Any) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+
+
 def write_json(path: Path, doc: Any) -> None:
-    write_atomic(path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
+    write_atomic(path, json_bytes(doc))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

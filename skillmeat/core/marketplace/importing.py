@@ -27,8 +27,8 @@ from skillmeat.core.collection.manifest import (
     PLUGINS,
     UnitRecord,
     hash_folder,
+    json_bytes,
     tree_hash,
-    write_json,
 )
 from skillmeat.core.collection.naming import Origin, Placement, settle_names
 from skillmeat.core.collection.service import catalog_finisher
@@ -64,7 +64,7 @@ from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.tree import RepoTree
 from skillmeat.core.marketplace.vocabulary import ConflictStrategy, ImportOutcome, one_of
 
-READ_BATCH = 64  # paths per read; the blobs come one at a time and go straight to disk
+READ_BATCH = 1024  # paths per read; the blobs come one at a time and go straight to disk
 MAX_DESCRIPTION = 300
 Progress = Callable[[str], None]
 
@@ -167,11 +167,7 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
     try:
         reader = open_cached(source, settings, reader_factory)
         try:
-            tree = reader.tree(commit)
-            for ref in refs:
-                staged.append(_stage(collection, reader, tree, ref))
-                if progress is not None:
-                    progress(ref.name)
+            _stage_all(collection, reader, reader.tree(commit), refs, staged, progress)
         finally:
             reader.close()
         items = _place_all(db, store, info, import_id, staged, conflicts)
@@ -202,10 +198,19 @@ def _one_line(text: str) -> str:
     return line if len(line) <= MAX_DESCRIPTION else line[:MAX_DESCRIPTION - 1] + "\u2026"
 
 
-def _stage(collection: Collection, reader: ListingReader, tree: RepoTree,
-           ref: EntryRef) -> _Staged:
-    """Read one artifact into a fresh staging directory, laid out as its unit; on any failure
-    it is removed."""
+@dataclass(slots=True)
+class _Plan:
+    """One artifact being read: its staged unit and the files still to come."""
+
+    staged: _Staged
+    full_path: Callable[[str], str]
+    wanted: list[Member]
+    written: int = 0
+    bytes: int = 0
+
+
+def _plan(collection: Collection, tree: RepoTree, ref: EntryRef) -> _Plan:
+    """Check one artifact's listing and give it a fresh staging directory."""
     span = locate(tree, ref)
     files = list(walk(tree, span))
     wanted = [m for m in files if m.problem is None]
@@ -218,37 +223,52 @@ def _stage(collection: Collection, reader: ListingReader, tree: RepoTree,
     layout = Layout(kind_of(ref.artifact_type), safe_name(ref.name, fallback=ref.id),
                     single=span.single is not None)
     stage = collection.new_stage()
-    try:
-        unit = stage / "unit"
-        unit.mkdir()
-        _copy(collection, reader, tree.commit, span.full_path, wanted, unit, ref, layout)
-        commands = layout.commands([m.path for m in wanted])
-        return _Staged(ref, stage, unit, layout, len(wanted), skipped, commands)
-    except BaseException:
-        discard(stage)
-        raise
+    unit = stage / "unit"
+    unit.mkdir()
+    commands = layout.commands([m.path for m in wanted])
+    return _Plan(_Staged(ref, stage, unit, layout, len(wanted), skipped, commands),
+                 span.full_path, wanted)
 
 
-def _copy(collection: Collection, reader: ListingReader, commit: str,
-          full_path: Callable[[str], str], wanted: list[Member], payload: Path,
-          ref: EntryRef, layout: Layout) -> None:
-    """Write each file as its blob arrives: one blob in memory at a time, each capped."""
-    total = 0
-    for start in range(0, len(wanted), READ_BATCH):
-        batch = {full_path(m.path): m for m in wanted[start:start + READ_BATCH]}
-        left = dict(batch)
-        for full, data in reader.stream(commit, list(batch), MAX_FILE_BYTES + 1):
-            m = left.pop(full)
-            if len(data) > MAX_FILE_BYTES:  # sizes a git listing did not give
-                raise InvalidInput(f"{ref.label} {file_too_large(m.path)}")
-            total += len(data)
-            too_big = over_total(Totals(bytes=total))
-            if too_big:
-                raise InvalidInput(f"{ref.label} {too_big}")
-            collection.write(payload, layout.place(m.path), layout.rewrite(m.path, data),
-                             executable=m.entry.mode == "100755")
+def _stage_all(collection: Collection, reader: ListingReader, tree: RepoTree,
+               refs: list[EntryRef], staged: list[_Staged],
+               progress: Progress | None) -> None:
+    """Read every artifact into its staging directory, laid out as its unit (appended to
+    `staged`, which the caller discards). The files of all artifacts are read together, a
+    batch at a time (one git round trip per batch, not per artifact); each is written as its
+    blob arrives, so one blob at a time is in memory, each capped."""
+    plans: list[_Plan] = []
+    for ref in refs:
+        plan = _plan(collection, tree, ref)
+        plans.append(plan)
+        staged.append(plan.staged)
+    queue = [(p, m) for p in plans for m in p.wanted]
+    for start in range(0, len(queue), READ_BATCH):
+        batch: dict[str, list[tuple[_Plan, Member]]] = {}
+        for plan, m in queue[start:start + READ_BATCH]:
+            batch.setdefault(plan.full_path(m.path), []).append((plan, m))
+        left = set(batch)
+        for full, data in reader.stream(tree.commit, list(batch), MAX_FILE_BYTES + 1):
+            left.discard(full)
+            for plan, m in batch[full]:
+                _write(collection, plan, m, data)
+                if plan.written == len(plan.wanted) and progress is not None:
+                    progress(plan.staged.ref.name)
         if left:
-            raise ReaderError(f"could not read {next(iter(left))} at commit {commit[:12]}")
+            raise ReaderError(f"could not read {min(left)} at commit {tree.commit[:12]}")
+
+
+def _write(collection: Collection, plan: _Plan, m: Member, data: bytes) -> None:
+    s = plan.staged
+    if len(data) > MAX_FILE_BYTES:  # sizes a git listing did not give
+        raise InvalidInput(f"{s.ref.label} {file_too_large(m.path)}")
+    plan.bytes += len(data)
+    too_big = over_total(Totals(bytes=plan.bytes))
+    if too_big:
+        raise InvalidInput(f"{s.ref.label} {too_big}")
+    collection.write(s.unit, s.layout.place(m.path), s.layout.rewrite(m.path, data),
+                     executable=m.entry.mode == "100755")
+    plan.written += 1
 
 
 def _place_all(db: Database, store: Store, info: _SourceInfo, import_id: str,
@@ -295,8 +315,10 @@ def _finish_unit(store: Store, info: _SourceInfo, s: _Staged, p: Placement) -> U
         version = str(published.get("version") or version)
         description = str(published.get("description") or description)
     else:
-        write_json(s.unit / MANIFEST, plugin_manifest(p.name, description, version, homepage,
-                                                      info.author))
+        # Ours wins over any manifest a wrapped folder (an MCP server's) brought along.
+        (s.unit / MANIFEST).unlink(missing_ok=True)
+        manifest = plugin_manifest(p.name, description, version, homepage, info.author)
+        store.files.write(s.unit, MANIFEST, json_bytes(manifest), executable=False)
     files = hash_folder(s.unit)
     store.files.put(s.unit, f"{PLUGINS}/{p.name}",
                     replace=p.outcome == ImportOutcome.OVERWRITTEN)
