@@ -19,6 +19,7 @@ from skillmeat.cli.output import (
     print_record,
     print_table,
 )
+from skillmeat.core.collection import service as collection
 from skillmeat.core.marketplace import browsing, catalog, importing
 from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 
@@ -44,6 +45,7 @@ def import_command(
             result = importing.import_entries(
                 context.database(), context.settings(), source_id, entry_ids, strategy,
                 progress=advance)
+    collection.pack(context.settings())
     response = ImportResponse.of(result)
     if as_json:
         print_json(response)

@@ -196,7 +196,15 @@ def prepare(db: Database, settings: Settings) -> Path:
     """The collection's root, a git repository with no change left half-done (for serving)."""
     store = Store(settings)
     with store.locked(catalog_finisher(db)):
+        store.pack()
         return store.root
+
+
+def pack(settings: Settings) -> None:
+    """Pack what the last changes left loose (after their answer: not part of their time)."""
+    store = Store(settings)
+    with store.locked():
+        store.pack(at_least=1)
 
 
 def marketplace_json(db: Database, settings: Settings) -> bytes:

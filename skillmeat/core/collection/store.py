@@ -39,6 +39,7 @@ TRAILER = "SkillMeat-Change:"
 IDENTITY = ("-c", "user.name=SkillMeat", "-c", "user.email=skillmeat@localhost",
             "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null")
 GIT_TIMEOUT = 120
+LOOSE_BEFORE_PACK = 256
 
 
 @dataclass
@@ -119,6 +120,15 @@ class Store:
         if finish is not None:
             finish(change)
         (self.root / JOURNAL).unlink(missing_ok=True)
+
+    def pack(self, at_least: int = LOOSE_BEFORE_PACK) -> None:
+        """Pack loose objects once there are `at_least`: a clone then streams packed
+        objects instead of compressing thousands of loose ones (where a shallow clone's
+        time went). Run after a change has been answered, and before serving a fetch."""
+        counted = self.git("count-objects", check=False).stdout.split()
+        loose = int(counted[0]) if counted and counted[0].isdigit() else 0
+        if loose >= max(at_least, 1):
+            self.git("repack", "-d", "-q", check=False)
 
     # -- git --------------------------------------------------------------------------------
 
