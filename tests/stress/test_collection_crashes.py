@@ -18,6 +18,7 @@ from skillmeat.core.collection import service
 from skillmeat.core.collection.manifest import read_lock
 from skillmeat.core.marketplace import importing
 from tests.core.collection_fixtures import scanned_repo
+from tests.server_process import ServerProcess
 from tests.stress.collection_crash_child import STEPS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +73,20 @@ def test_sigkill_during_a_removal_leaves_the_old_or_the_new_state(
     units = assert_consistent(db, settings, sid)
     finished = step in ("committed", "catalog")
     assert set(units) == ({"servers"} if finished else {"pdf", "servers"})
+
+
+def test_the_next_server_start_settles_an_interrupted_change(
+        db: Database, settings: Settings, tmp_path: Path) -> None:
+    sid, ids = scanned_repo(db, settings, tmp_path)
+    assert service.verify(settings).ok  # the collection's first commit, before the crash
+    run_child(settings, "committed", "import", sid, ids["skills/pdf"])
+    root = settings.resolved_collection_dir
+    assert (root / ".skillmeat-journal.json").exists()
+    assert imported_entries(db, sid) == set()  # committed, the catalog not yet told
+    server = ServerProcess(db.url, settings.data_dir).start()
+    try:
+        assert not (root / ".skillmeat-journal.json").exists()
+        assert imported_entries(db, sid) == {ids["skills/pdf"]}
+    finally:
+        server.stop()
+    assert service.verify(settings).ok
