@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from skillmeat.core.errors import Conflict
+from skillmeat.core.marketplace.collection import fsync_dir
 from skillmeat.core.marketplace.parsing import OverBudget, load_json
 
 MARKETPLACE = ".claude-plugin/marketplace.json"
@@ -166,10 +167,3 @@ def write_atomic(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
     fsync_dir(path.parent)
 
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

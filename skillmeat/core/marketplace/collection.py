@@ -174,7 +174,7 @@ class Collection:
             if not os.path.lexists(target):
                 os.rename(aside, target)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         discard(aside)
 
     def tidy(self) -> None:
@@ -231,7 +231,7 @@ def _claim(staged: Path, target: Path) -> bool:
             os.rename(staged, target)
         else:
             staged.unlink()
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return True
 
 
@@ -245,7 +245,7 @@ def _numbered(relative: str, n: int, is_dir: bool) -> str:
     return f"{stem}-{n}{ext}"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
