@@ -16,6 +16,7 @@ from skillmeat.cache.models import MarketplaceCatalogEntry
 from skillmeat.config import Settings
 from skillmeat.core.collection import service
 from skillmeat.core.collection.manifest import file_hash, read_lock
+from skillmeat.core.collection.units import is_unit_name, unit_name
 from skillmeat.core.cursor import CursorCodec
 from skillmeat.core.errors import NotFound
 from skillmeat.core.marketplace import importing
@@ -163,3 +164,12 @@ def test_old_layout_is_migrated_once_with_nothing_lost(settings: Settings,
     assert len(git_log(root)) == 1  # once
     report_claude = claude.validate(root)
     assert report_claude["success"], json.dumps(report_claude, indent=1)[:3000]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("pdf", "pdf"), ("My PDF Tool", "my-pdf-tool"), ("/etc/cron.d/pwn", "etc-cron-d-pwn"),
+    ("..", "cat-1"), ("x" * 200, "x" * 64), ("ünïcode_name", "n-code-name"), ("", "cat-1")])
+def test_unit_names_are_names_claude_code_installs(name: str, expected: str) -> None:
+    got = unit_name(name, fallback="cat_1")
+    assert got == expected and is_unit_name(got)
+    assert not is_unit_name("My Tool") and not is_unit_name("a_b") and not is_unit_name("-a")

@@ -17,8 +17,14 @@ from skillmeat.core.collection.manifest import (
     tree_hash,
     write_json,
 )
-from skillmeat.core.collection.units import MANIFEST, Layout, UnitKind, plugin_manifest
-from skillmeat.core.marketplace.collection import discard, safe_name
+from skillmeat.core.collection.units import (
+    MANIFEST,
+    Layout,
+    UnitKind,
+    plugin_manifest,
+    unit_name,
+)
+from skillmeat.core.marketplace.collection import discard
 
 if TYPE_CHECKING:
     from skillmeat.core.collection.store import Store
@@ -62,7 +68,7 @@ def migrate(store: Store) -> None:
 
 
 def _wrap(store: Store, kind: UnitKind, item: Path, taken: set[str]) -> UnitRecord:
-    base = safe_name(item.stem if item.is_file() and kind in (UnitKind.COMMAND, UnitKind.AGENT)
+    base = unit_name(item.stem if item.is_file() and kind in (UnitKind.COMMAND, UnitKind.AGENT)
                      else item.name, fallback="unit")
     name, n = base, 1
     while name in taken or os.path.lexists(store.root / PLUGINS / name):

@@ -20,10 +20,10 @@ from skillmeat.core.collection.manifest import (
     read_marketplace,
 )
 from skillmeat.core.collection.store import Change, Finisher, Store
+from skillmeat.core.collection.units import is_unit_name
 from skillmeat.core.cursor import CursorCodec, query_scope
 from skillmeat.core.errors import NotFound
 from skillmeat.core.marketplace.catalog import mark_imported, unmark_imported
-from skillmeat.core.marketplace.collection import safe_name
 from skillmeat.core.pagination import MAX_PAGE, Page, Position, keyset_page
 
 
@@ -169,7 +169,7 @@ def verify(settings: Settings, db: Database | None = None) -> VerifyReport:
             problems.append(f"{name}: folder {PLUGINS}/{name} is in neither the lock file nor "
                             "marketplace.json")
         for name, record in units.items():
-            if name != safe_name(name, ""):
+            if not is_unit_name(name):
                 problems.append(f"{name}: not a safe unit name")
                 continue
             entry = listed.get(name)

@@ -9,6 +9,7 @@ writing and placing is the store's job.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -43,6 +44,26 @@ BUILTIN_COMMANDS = frozenset({
     "memory", "model", "permissions", "plugin", "pr-comments", "release-notes", "resume",
     "review", "status", "terminal-setup", "upgrade", "usage", "vim",
 })
+
+
+MAX_UNIT_NAME = 64
+_NOT_KEBAB = re.compile(r"[^a-z0-9]+")
+_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def unit_name(name: str, fallback: str) -> str:
+    """A name Claude Code installs (`install NAME@marketplace` refuses spaces and more) and a
+    safe folder name: kebab-case ASCII, at most 64 characters; `fallback` when nothing of
+    `name` is left."""
+    for candidate in (name, fallback):
+        slug = _NOT_KEBAB.sub("-", candidate.casefold())[:MAX_UNIT_NAME].strip("-")
+        if slug:
+            return slug
+    return "unit"
+
+
+def is_unit_name(name: str) -> bool:
+    return len(name) <= MAX_UNIT_NAME + 6 and _KEBAB.fullmatch(name) is not None
 
 
 def kind_of(artifact_type: str) -> UnitKind:

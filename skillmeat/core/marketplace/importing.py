@@ -40,10 +40,11 @@ from skillmeat.core.collection.units import (
     kind_of,
     plugin_manifest,
     shadow_warnings,
+    unit_name,
 )
 from skillmeat.core.errors import Conflict, InvalidInput, NotFound
 from skillmeat.core.marketplace.browsing import ReaderFactory, open_cached
-from skillmeat.core.marketplace.collection import Collection, discard, safe_name
+from skillmeat.core.marketplace.collection import Collection, discard
 from skillmeat.core.marketplace.members import (
     MAX_FILE_BYTES,
     EntryRef,
@@ -220,7 +221,7 @@ def _plan(collection: Collection, tree: RepoTree, ref: EntryRef) -> _Plan:
     problem = import_problem(totals(tree, span))  # sizes the listing gives; reads check the rest
     if problem:
         raise InvalidInput(f"{ref.label} {problem}")
-    layout = Layout(kind_of(ref.artifact_type), safe_name(ref.name, fallback=ref.id),
+    layout = Layout(kind_of(ref.artifact_type), unit_name(ref.name, fallback=ref.id),
                     single=span.single is not None)
     stage = collection.new_stage()
     unit = stage / "unit"
