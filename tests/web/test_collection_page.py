@@ -11,7 +11,7 @@ import httpx
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings
 from tests.core.collection_fixtures import scanned_repo
-from tests.web.conftest import Console, screenshot
+from tests.web.conftest import Console
 
 expect: Any = None
 try:
@@ -44,7 +44,6 @@ def test_collection_page_lists_units_copies_one_liners_and_removes(
     expect(page.locator(".one-liner").first).to_contain_text("claude plugin marketplace add ")
     page.get_by_role("button", name="Copy: From another machine (this server)").click()
     assert page.evaluate("navigator.clipboard.readText()") == remote
-    screenshot(page, "collection")
     remove = page.get_by_role("button", name="Remove deploy")
     remove.click()
     expect(remove).to_have_text("Confirm remove")

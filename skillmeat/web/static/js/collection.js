@@ -34,10 +34,10 @@ function commandLine(label, text) {
 
 function origin(unit) {
   if (!unit.source_url) return h("span", { class: "muted" }, "unknown (migrated)");
-  const text = unit.path ? `${unit.source_url} : ${unit.path}` : unit.source_url;
-  return unit.homepage && /^https?:/.test(unit.homepage)
-    ? h("a", { href: unit.homepage, rel: "noreferrer" }, text)
-    : h("span", { class: "mono" }, text);
+  const repo = unit.homepage && /^https?:/.test(unit.homepage)
+    ? h("a", { href: unit.homepage, rel: "noreferrer" }, unit.source_url)
+    : h("span", { class: "mono", title: unit.source_url }, unit.source_url);
+  return [repo, unit.path && h("div", { class: "mono muted" }, unit.path)];
 }
 
 function row(unit) {
