@@ -83,6 +83,8 @@ def test_the_next_server_start_settles_an_interrupted_change(
     root = settings.resolved_collection_dir
     assert (root / ".skillmeat-journal.json").exists()
     assert imported_entries(db, sid) == set()  # committed, the catalog not yet told
+    service.pack(settings)  # a use that cannot tell the catalog leaves the journal for one that can
+    assert (root / ".skillmeat-journal.json").exists()
     server = ServerProcess(db.url, settings.data_dir).start()
     try:
         assert not (root / ".skillmeat-journal.json").exists()

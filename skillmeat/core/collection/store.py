@@ -95,6 +95,8 @@ class Store:
         if change is not None:
             (self.root / ".git" / "index.lock").unlink(missing_ok=True)  # a git killed mid-way
             if self.committed(change.id):
+                if finish is None and change.catalog:
+                    return  # the files are settled; leave it for a caller that can tell the catalog
                 if finish is not None:
                     finish(change)
             else:
@@ -105,21 +107,23 @@ class Store:
     def apply(self, change: Change, place: Callable[[], dict[str, UnitRecord]],
               finish: Finisher | None) -> None:
         """Run one change: journal, `place()` (moves folders, returns the new lock), records,
-        commit, catalog, journal gone. A failure before the commit rolls the paths back."""
-        write_atomic(self.root / JOURNAL, json.dumps(asdict(change)).encode())
+        commit, catalog, journal gone. A failure before the commit rolls the paths back; one
+        after it (or an interruption) leaves the journal for recovery to finish."""
+        journal = self.root / JOURNAL
+        write_atomic(journal, json.dumps(asdict(change)).encode())
         try:
             units = place()
             write_records(self.root, self.settings.marketplace_name,
                           self.settings.marketplace_owner, units)
             self.commit(change)
-        except BaseException:
+        except Exception:
             if not self.committed(change.id):
                 self.rollback(change.paths)
-            (self.root / JOURNAL).unlink(missing_ok=True)
-            raise
+                journal.unlink(missing_ok=True)
+                raise
         if finish is not None:
             finish(change)
-        (self.root / JOURNAL).unlink(missing_ok=True)
+        journal.unlink(missing_ok=True)
 
     def pack(self, at_least: int = LOOSE_BEFORE_PACK) -> None:
         """Pack loose objects once there are `at_least`: a clone then streams packed
