@@ -106,6 +106,8 @@ def test_remove_commits_and_gives_the_entry_back_its_derived_status(
     with pytest.raises(NotFound):
         service.remove_unit(db, settings, "pdf")
     assert service.verify(settings).ok
+    importing.import_entries(db, settings, sid, [ids["servers/.mcp.json"]], "overwrite")
+    assert git_log(root)[0].startswith("Update servers from tools@")
 
 
 def test_verify_reports_local_edits_missing_files_and_disagreements(

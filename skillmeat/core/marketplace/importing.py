@@ -287,7 +287,7 @@ def _place_all(db: Database, store: Store, info: _SourceInfo, import_id: str,
             unmark = [[units[p.name].source_id, units[p.name].entry_id] for _s, p in placed
                       if p.name in units and units[p.name].entry_id
                       and units[p.name].entry_id not in {s.ref.id for s, _p in placed}]
-            change = Change("import", _message(info, [p.name for _s, p in placed]),
+            change = Change("import", _message(info, [p for _s, p in placed]),
                             [f"{PLUGINS}/{p.name}" for _s, p in placed],
                             {"source_id": info.id, "import_id": import_id, "unmark": unmark,
                              "entries": [[s.ref.id, s.ref.detected_sha] for s, _p in placed]})
@@ -338,7 +338,10 @@ def _published_manifest(unit: Path) -> dict[str, object]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _message(info: _SourceInfo, names: list[str]) -> str:
-    """`Import pdf from anthropics/skills@1a2b3c4` (the first few names of a big import)."""
+def _message(info: _SourceInfo, placed: list[Placement]) -> str:
+    """`Import pdf from anthropics/skills@1a2b3c4` (`Update` when every unit replaces one;
+    the first few names of a big import)."""
+    names = [p.name for p in placed]
+    verb = "Update" if all(p.outcome == ImportOutcome.OVERWRITTEN for p in placed) else "Import"
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return f"Import {shown} from {info.label}@{info.commit[:7]}"
+    return f"{verb} {shown} from {info.label}@{info.commit[:7]}"
