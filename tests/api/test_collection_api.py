@@ -137,3 +137,16 @@ def test_bad_git_requests_get_a_readable_4xx(client: httpx.Client,
     resp = client.post("/collection.git/git-upload-pack", content=b"x",
                        headers={"Content-Encoding": "br"})
     assert resp.status_code == 422
+
+
+def test_the_host_check_guards_the_git_paths_too(client: httpx.Client,
+                                                 imported: dict[str, Any]) -> None:
+    evil = {"Host": "attacker.example"}
+    assert client.get("/collection/marketplace.json", headers=evil).status_code == 400
+    refs = client.get("/collection.git/info/refs", params={"service": "git-upload-pack"},
+                      headers=evil)
+    assert refs.status_code == 400
+    ok = client.get("/collection.git/info/refs", params={"service": "git-upload-pack"})
+    assert ok.status_code == 200
+    assert ok.headers["content-type"] == "application/x-git-upload-pack-advertisement"
+    assert ok.content.startswith(b"001e# service=git-upload-pack\n0000")
