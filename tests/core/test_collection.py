@@ -19,7 +19,7 @@ from skillmeat.core.collection.manifest import file_hash, read_lock
 from skillmeat.core.collection.units import is_unit_name, unit_name
 from skillmeat.core.cursor import CursorCodec
 from skillmeat.core.errors import NotFound
-from skillmeat.core.marketplace import importing
+from skillmeat.core.marketplace import catalog, importing, sources
 from tests.claude_cli import ClaudeCli
 from tests.core.collection_fixtures import FILES, HOOKS, MCP, PLUGIN_FILES, scanned_repo
 
@@ -175,3 +175,24 @@ def test_unit_names_are_names_claude_code_installs(name: str, expected: str) -> 
     got = unit_name(name, fallback="cat_1")
     assert got == expected and is_unit_name(got)
     assert not is_unit_name("My Tool") and not is_unit_name("a_b") and not is_unit_name("-a")
+
+
+def test_migration_keeps_what_the_catalog_knows_and_removal_resets_the_entry(
+        db: Database, settings: Settings, tools: tuple[str, dict[str, str]]) -> None:
+    sid, ids = tools
+    with db.session() as session:  # imported by the first import service, old layout
+        source = sources.get_source(session, sid, lock=True)
+        entry = catalog.get_entry(session, sid, ids["skills/pdf"], lock=True)
+        catalog.mark_imported(session, source, entry, "imp_old", entry.detected_sha)
+    root = settings.resolved_collection_dir
+    (root / "skills/pdf").mkdir(parents=True)
+    (root / "skills/pdf/SKILL.md").write_text(str(FILES["skills/pdf/SKILL.md"]))
+    (root / "commands").mkdir()
+    (root / "commands/mine.md").write_text("my own command")
+    assert service.verify(settings, db).ok
+    units = read_lock(root)
+    assert (units["pdf"].entry_id, units["pdf"].path, units["pdf"].source_id) == (
+        ids["skills/pdf"], "skills/pdf", sid)
+    assert units["mine"].entry_id is None and units["mine"].path == "commands/mine.md"
+    service.remove_unit(db, settings, "pdf")
+    assert statuses(db, sid)["skills/pdf"] == "new"

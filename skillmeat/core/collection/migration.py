@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 OLD_DIRS = {"skills": UnitKind.SKILL, "commands": UnitKind.COMMAND, "agents": UnitKind.AGENT,
             "hooks": UnitKind.HOOKS, "mcp": UnitKind.MCP}
+OLD_FOLDER = {kind: folder for folder, kind in OLD_DIRS.items()}
 
 
 def old_items(root: Path) -> list[tuple[UnitKind, Path]]:
@@ -47,12 +48,17 @@ def migrate(store: Store) -> None:
     from skillmeat.core.collection.store import Change
 
     items = old_items(store.root)
+    known = store.provenance() if items and store.provenance is not None else {}
     units: dict[str, UnitRecord] = {}
     paths: list[str] = []
 
     def place() -> dict[str, UnitRecord]:
         for kind, item in items:
             record = _wrap(store, kind, item, set(units))
+            origin = known.get(record.path or "")
+            if origin:  # what the catalog knows; the imported commit it never recorded
+                for key, value in origin.items():
+                    setattr(record, key, value)
             units[record.name] = record
             paths.append(record.folder)
         return units

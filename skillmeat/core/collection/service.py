@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,11 +21,13 @@ from skillmeat.core.collection.manifest import (
     hash_folder,
     read_marketplace,
 )
+from skillmeat.core.collection.migration import OLD_FOLDER
 from skillmeat.core.collection.store import Change, Finisher, Store
-from skillmeat.core.collection.units import is_unit_name
+from skillmeat.core.collection.units import KIND_OF_TYPE, is_unit_name
 from skillmeat.core.cursor import CursorCodec, query_scope
 from skillmeat.core.errors import NotFound
 from skillmeat.core.marketplace.catalog import mark_imported, unmark_imported
+from skillmeat.core.marketplace.collection import safe_name
 from skillmeat.core.pagination import MAX_PAGE, Page, Position, keyset_page
 
 
@@ -78,6 +82,25 @@ def _unmark(session: Session, source_id: str, entry_id: str) -> None:
     session.flush()
 
 
+def catalog_provenance(db: Database) -> Callable[[], dict[str, dict[str, Any]]]:
+    """Where the old layout put each imported entry (`skills/<name>`, `commands/<name>.md`,
+    ...) -> its origin, for a migration to keep in the lock."""
+
+    def find() -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        with db.session(write=False) as session:
+            for entry, source in repo.imported_entries(session, list(KIND_OF_TYPE)):
+                folder = OLD_FOLDER.get(KIND_OF_TYPE[entry.artifact_type])
+                name = safe_name(entry.name, fallback=entry.id)
+                origin = {"source_id": source.id, "source_url": source.repo_url,
+                          "ref": source.ref, "path": entry.path, "entry_id": entry.id,
+                          "content_hash": entry.imported_sha}
+                for rel in (f"{folder}/{name}", f"{folder}/{name}.md"):
+                    out.setdefault(rel, origin)  # newest import first: it wins
+        return out
+    return find
+
+
 def changed_files(root: Path, record: UnitRecord) -> list[str]:
     """Files of a unit that differ from the lock: edited, added, or missing."""
     folder = root / record.folder
@@ -127,7 +150,7 @@ def get_unit(settings: Settings, name: str) -> UnitView:
 def remove_unit(db: Database, settings: Settings, name: str) -> UnitRecord:
     """Delete a unit's folder and its records in one commit; its catalog entry goes back to
     new, updated or removed."""
-    store = Store(settings)
+    store = Store(settings, catalog_provenance(db))
     finish = catalog_finisher(db)
     with store.locked(finish):
         units = store.units()
@@ -155,7 +178,7 @@ def remove_unit(db: Database, settings: Settings, name: str) -> UnitRecord:
 
 def verify(settings: Settings, db: Database | None = None) -> VerifyReport:
     """Re-hash every file against the lock; check marketplace.json, lock and folders agree."""
-    store = Store(settings)
+    store = Store(settings, catalog_provenance(db) if db is not None else None)
     with store.locked(catalog_finisher(db) if db is not None else None):
         units = store.units()
         problems: list[str] = []
@@ -194,7 +217,7 @@ def verify(settings: Settings, db: Database | None = None) -> VerifyReport:
 
 def prepare(db: Database, settings: Settings) -> Path:
     """The collection's root, a git repository with no change left half-done (for serving)."""
-    store = Store(settings)
+    store = Store(settings, catalog_provenance(db))
     with store.locked(catalog_finisher(db)):
         store.pack()
         return store.root

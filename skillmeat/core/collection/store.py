@@ -55,13 +55,16 @@ class Change:
 
 # Called with a committed change so the catalog agrees (also when recovery finishes one).
 Finisher = Callable[[Change], None]
+# For a migration: old layout paths ("skills/pdf") -> what the catalog knows of their origin.
+Provenance = Callable[[], dict[str, dict[str, Any]]]
 
 
 class Store:
     """The collection directory with git, a cross-process lock and a journal."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, provenance: Provenance | None = None) -> None:
         self.settings = settings
+        self.provenance = provenance
         self.files = Collection(settings.resolved_collection_dir)
         self.root = self.files.root
 

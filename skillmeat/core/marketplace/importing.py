@@ -31,7 +31,7 @@ from skillmeat.core.collection.manifest import (
     tree_hash,
 )
 from skillmeat.core.collection.naming import Origin, Placement, settle_names
-from skillmeat.core.collection.service import catalog_finisher
+from skillmeat.core.collection.service import catalog_finisher, catalog_provenance
 from skillmeat.core.collection.store import Change, Store
 from skillmeat.core.collection.units import (
     MANIFEST,
@@ -160,7 +160,7 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
     with db.session(write=False) as session:
         source, commit, refs = validate(session, source_id, ids)
         info = _source_info(session, source, commit, ids)
-    store = Store(settings)
+    store = Store(settings, catalog_provenance(db))
     collection = store.files
     collection.sweep()
     import_id = f"imp_{uuid.uuid4().hex[:20]}"
