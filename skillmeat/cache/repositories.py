@@ -248,4 +248,4 @@ def imported_entries(session: Session, artifact_types: Sequence[str]
             .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
             .where(Entry.import_id.is_not(None), Entry.artifact_type.in_(list(artifact_types)))
             .order_by(Entry.import_date.desc(), Entry.id))
-    return [(entry, source) for entry, source in session.execute(stmt).tuples()]
+    return [(entry, source) for entry, source in session.execute(stmt)]
