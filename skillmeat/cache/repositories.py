@@ -265,3 +265,14 @@ def prune_scans(session: Session, source_id: str, keep: int) -> None:
     if cutoff is not None:
         session.execute(delete(MarketplaceScan).where(
             MarketplaceScan.source_id == source_id, MarketplaceScan.started_at < cutoff))
+
+
+def imported_entries(session: Session, artifact_types: Sequence[str]
+                     ) -> list[tuple[Entry, MarketplaceSource]]:
+    """Entries marked imported, with their sources, newest import first (read once, when a
+    collection in the old layout is migrated)."""
+    stmt = (select(Entry, MarketplaceSource)
+            .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
+            .where(Entry.import_id.is_not(None), Entry.artifact_type.in_(list(artifact_types)))
+            .order_by(Entry.import_date.desc(), Entry.id))
+    return [(entry, source) for entry, source in session.execute(stmt)]

@@ -21,6 +21,7 @@ from skillmeat.cli.output import (
     print_table,
 )
 from skillmeat.cli.risk import print_risk
+from skillmeat.core.collection import service as collection
 from skillmeat.core.marketplace import browsing, catalog, importing
 from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 
@@ -28,9 +29,10 @@ from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 def import_command(
     source_id: str,
     entry_ids: Annotated[list[str], typer.Argument(help="Catalog entry ids to import.")],
-    strategy: Annotated[ConflictStrategy, typer.Option(
-        help="When the target exists: skip it, overwrite it, or rename the new one.")
-    ] = ConflictStrategy.SKIP,
+    strategy: Annotated[ConflictStrategy | None, typer.Option(
+        help="When the plugin name is taken: skip it, overwrite it, or rename the new one. "
+             "Unset: refused when another origin holds the name.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Copy entries into the local collection, at the commit of the last scan."""
@@ -45,6 +47,7 @@ def import_command(
             result = importing.import_entries(
                 context.database(), context.settings(), source_id, entry_ids, strategy,
                 progress=advance)
+    collection.pack(context.settings())
     response = ImportResponse.of(result)
     if as_json:
         print_json(response)
@@ -58,6 +61,8 @@ def import_command(
         for skipped in item.skipped_files:
             err_console.print(f"left out {item.name}/{skipped.path}: {skipped.reason}",
                               style="yellow", markup=False)
+        for warning in item.warnings:
+            err_console.print(f"warning: {item.name}: {warning}", style="yellow", markup=False)
 
 
 def show_command(

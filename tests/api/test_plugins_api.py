@@ -171,7 +171,15 @@ def test_importing_a_plugin_copies_its_whole_folder_and_marks_its_members(
                        json={"entry_ids": [after["plugins/finance/skills/ledger"]["id"]],
                              "conflict_strategy": "overwrite"})
     assert resp.status_code == 200
-    assert (settings.resolved_collection_dir / "skills" / "ledger" / "SKILL.md").is_file()
+    assert (settings.resolved_collection_dir / "plugins" / "ledger" / "skills" / "ledger"
+            / "SKILL.md").is_file()
+    # Removing the plugin's unit takes back the members that came with it, not the one
+    # imported on its own.
+    assert client.delete("/api/v1/collection/finance").status_code in (200, 204)
+    final = by_path(client, sid)
+    assert final["plugins/finance"]["status"] == "new"
+    assert final["plugins/finance/commands/close.md"]["status"] == "new"
+    assert final["plugins/finance/skills/ledger"]["status"] == "imported"
 
 
 def test_remote_plugin_import_is_refused_and_writes_nothing(

@@ -39,11 +39,11 @@ def test_import_writes_into_the_collection_and_reports_outcomes(
     collection = cli_env / "data" / "collection"
     out = run(runner, "catalog", "import", sid, ids["skills/pdf"],
               ids[".claude/commands/deploy.md"])
-    assert "skills/pdf" in out and "commands/deploy.md" in out and "imported" in out
-    assert (collection / "skills/pdf/run.sh").read_text() == "echo hi\n"
+    assert "plugins/pdf" in out and "plugins/deploy" in out and "imported" in out
+    assert (collection / "plugins/pdf/skills/pdf/run.sh").read_text() == "echo hi\n"
     again: dict[str, Any] = json.loads(run(runner, "catalog", "import", sid, ids["skills/pdf"],
                                            "--strategy", "rename", "--json"))
-    assert [(i["outcome"], i["path"]) for i in again["items"]] == [("renamed", "skills/pdf-2")]
+    assert [(i["outcome"], i["path"]) for i in again["items"]] == [("renamed", "plugins/pdf-2")]
     listing = json.loads(run(runner, "catalog", "list", sid, "--json"))
     assert {i["path"]: i["status"] for i in listing["items"]}["skills/pdf"] == "imported"
 
@@ -58,7 +58,7 @@ def test_import_errors_exit_non_zero_with_the_reason(
     result = runner.invoke(app, ["catalog", "import", sid, ids["skills/pdf"],
                                  "--strategy", "merge"])
     assert result.exit_code == 2
-    assert not (cli_env / "data" / "collection" / "skills").exists()
+    assert not (cli_env / "data" / "collection" / "plugins").exists()
 
 
 def test_show_prints_metadata_files_and_frontmatter(

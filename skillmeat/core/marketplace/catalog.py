@@ -141,3 +141,12 @@ def mark_imported(session: Session, source: MarketplaceSource, entry: Marketplac
     entry.import_date = utcnow()
     entry.imported_sha = content_hash
     _apply_status(source, entry)
+
+
+def unmark_imported(source: MarketplaceSource, entry: MarketplaceCatalogEntry) -> None:
+    """The entry's content left the collection: its status is derived afresh (new, updated
+    or removed)."""
+    entry.import_id = None
+    entry.import_date = None
+    entry.imported_sha = None
+    _apply_status(source, entry)
