@@ -134,7 +134,8 @@ class MarketplaceCatalogEntry(Base):
     # The rule whose match excluded the entry (None: excluded by hand, or not excluded).
     # Deleting a rule clears it in code first, the SET NULL the database is not asked to do.
     excluded_by_rule: Mapped[str | None] = mapped_column(
-        String(40), ForeignKey("marketplace_exclusion_rules.id", name="fk_catalog_excluded_by_rule"),
+        String(40),
+        ForeignKey("marketplace_exclusion_rules.id", name="fk_catalog_excluded_by_rule"),
         index=True)
     # Set when a person restored a rule-excluded entry: no rule excludes it again.
     rule_exception: Mapped[bool] = mapped_column(Boolean, default=False)

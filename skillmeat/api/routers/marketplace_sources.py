@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from sqlalchemy.orm import Session
 
-from skillmeat.api.deps import CodecDep, Reads, Scans, SettingsDep, Writes
+from skillmeat.api.deps import ActorDep, CodecDep, Reads, Scans, SettingsDep, Writes
 from skillmeat.api.schemas.marketplace import (
     CatalogEntryResponse,
     CatalogListResponse,
@@ -150,19 +150,22 @@ async def rename_artifact(source_id: str, entry_id: str, body: RenameArtifactReq
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def exclude_artifact(source_id: str, entry_id: str, write: Writes,
+async def exclude_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: ExcludeArtifactRequest | None = None) -> CatalogEntryResponse:
     body = body or ExcludeArtifactRequest()
     if body.excluded:
-        return await write(_entry(catalog.exclude_entry, source_id, entry_id, body.reason))
-    return await write(_entry(catalog.restore_entry, source_id, entry_id))
+        return await write(lambda s: CatalogEntryResponse.model_validate(
+            catalog.exclude_entry(s, source_id, entry_id, body.reason, actor=actor)))
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, actor=actor)))
 
 
 @router.delete("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def restore_artifact(source_id: str, entry_id: str, write: Writes,
+async def restore_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: Annotated[RestoreArtifactRequest | None, Body()] = None,
                            ) -> CatalogEntryResponse:
-    return await write(_entry(catalog.restore_entry, source_id, entry_id))
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, actor=actor)))
 
 
 @router.post("/{source_id}/scan-results", response_model=MergeResultResponse)

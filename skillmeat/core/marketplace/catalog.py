@@ -6,13 +6,14 @@ import re
 
 from sqlalchemy.orm import Session
 
+from skillmeat.cache import exclusions
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource, utcnow
 from skillmeat.core import errors
 from skillmeat.core.marketplace import counts
 from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
 from skillmeat.core.marketplace.status import status_of
-from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD
+from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD, Actor, ExclusionAction
 
 MAX_REASON = 500
 MAX_NAME = 255
@@ -60,7 +61,7 @@ def _locked(session: Session, source_id: str,
     return source, get_entry(session, source_id, entry_id, lock=True)
 
 
-def _clean_text(value: str, what: str, limit: int) -> str:
+def clean_text(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if len(value) > limit:
         raise errors.InvalidInput(f"{what} must be at most {limit} characters")
@@ -70,35 +71,55 @@ def _clean_text(value: str, what: str, limit: int) -> str:
 
 
 def exclude_entry(session: Session, source_id: str, entry_id: str,
-                  reason: str | None = None) -> MarketplaceCatalogEntry:
-    """Mark an entry "not an artifact". Idempotent: the first excluded_at is kept."""
+                  reason: str | None = None, *, actor: str = Actor.API,
+                  ) -> MarketplaceCatalogEntry:
+    """Mark an entry "not an artifact" by hand. Idempotent: the first excluded_at is kept;
+    a new reason replaces the old one (an event either way, none when nothing changed)."""
     if reason is not None:
-        reason = _clean_text(reason, "reason", MAX_REASON) or None  # blank means no reason
+        reason = clean_text(reason, "reason", MAX_REASON) or None  # blank means no reason
     source, entry = _locked(session, source_id, entry_id)
     if entry.excluded_at is None:
         entry.excluded_at = utcnow()
         entry.excluded_reason = reason
-    elif reason is not None:
+        entry.excluded_by_rule = None
+        entry.rule_exception = False
+    elif reason is None or reason == entry.excluded_reason:
+        return entry
+    else:
         entry.excluded_reason = reason
+    _record(session, entry, actor, ExclusionAction.EXCLUDE, reason, None)
     _apply_status(source, entry)
     session.flush()
     return entry
 
 
-def restore_entry(session: Session, source_id: str, entry_id: str) -> MarketplaceCatalogEntry:
-    """Undo an exclusion; an entry that is not excluded is returned unchanged."""
+def restore_entry(session: Session, source_id: str, entry_id: str, *,
+                  actor: str = Actor.API) -> MarketplaceCatalogEntry:
+    """Undo an exclusion; an entry that is not excluded is returned unchanged. Restoring an
+    entry a rule excluded makes an exception: no rule excludes it again."""
     source, entry = _locked(session, source_id, entry_id)
     if entry.excluded_at is not None:
+        _record(session, entry, actor, ExclusionAction.RESTORE, None, entry.excluded_by_rule)
+        if entry.excluded_by_rule is not None:
+            entry.rule_exception = True
         entry.excluded_at = None
         entry.excluded_reason = None
+        entry.excluded_by_rule = None
         _apply_status(source, entry)
         session.flush()
     return entry
 
 
+def _record(session: Session, entry: MarketplaceCatalogEntry, actor: str, action: str,
+            reason: str | None, rule_id: str | None) -> None:
+    facts = exclusions.EventFacts(at=utcnow(), actor=actor, action=action, reason=reason,
+                                  rule_id=rule_id)
+    exclusions.add_event(session, entry.source_id, facts, entry.id)
+
+
 def rename_entry(session: Session, source_id: str, entry_id: str,
                  name: str) -> MarketplaceCatalogEntry:
-    name = _clean_text(name, "name", MAX_NAME)
+    name = clean_text(name, "name", MAX_NAME)
     if not name:
         raise errors.InvalidInput("name must not be empty")
     _source, entry = _locked(session, source_id, entry_id)
