@@ -56,7 +56,9 @@ async def list_rules(source_id: str, read: Reads) -> RuleListResponse:
 
 
 @router.post("/{source_id}/exclusion-rules", status_code=201,
-             response_model=RuleResponse | RuleDryRunResponse)
+             response_model=RuleResponse | RuleDryRunResponse,
+             responses={200: {"model": RuleDryRunResponse,
+                              "description": "dry_run=true: what the rule would exclude"}})
 async def create_rule(source_id: str, body: RuleCreateRequest, write: Writes, read: Reads,
                       actor: ActorDep, response: Response, dry_run: bool = False) -> Any:
     """Add a rule (it excludes what it matches now and on every scan), or with
