@@ -110,11 +110,14 @@ def add_event(session: Session, source_id: str, facts: EventFacts,
 def exclude(session: Session, conds: Conditions, *, at: datetime, reason: str | None,
             rule_id: str | None, status: str) -> int:
     """Exclude the entries matching `conds`; the number changed."""
+    # Only the columns that change: an indexed column in SET costs an index write per row
+    # even when its value stays (excluded_by_rule is NULL on every entry not excluded).
     values: dict[str, Any] = {
-        "excluded_at": at, "excluded_reason": reason, "excluded_by_rule": rule_id,
-        "status": status, "updated_at": at,
+        "excluded_at": at, "excluded_reason": reason, "status": status, "updated_at": at,
     }
-    if rule_id is None:  # a person's exclusion ends an earlier exception
+    if rule_id is not None:
+        values["excluded_by_rule"] = rule_id
+    else:  # a person's exclusion ends an earlier exception
         values["rule_exception"] = false()
     stmt = update(Entry).where(*conds).values(values).execution_options(synchronize_session=False)
     return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]

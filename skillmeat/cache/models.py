@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -107,6 +108,10 @@ class MarketplaceCatalogEntry(Base):
               "confidence_score", "id"),
         Index("ix_catalog_source_name", "source_id", "name", "id"),
         Index("ix_catalog_source_detected", "source_id", "detected_at", "id"),
+        # Partial: an entry no rule excluded (nearly all) costs this index nothing.
+        Index("ix_catalog_excluded_by_rule", "excluded_by_rule",
+              postgresql_where=text("excluded_by_rule IS NOT NULL"),
+              sqlite_where=text("excluded_by_rule IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("cat"))
@@ -129,14 +134,15 @@ class MarketplaceCatalogEntry(Base):
     import_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     import_id: Mapped[str | None] = mapped_column(String(64))
     imported_sha: Mapped[str | None] = mapped_column(String(64))
-    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # No index of its own: listings find exclusions by status (revision 0007 dropped it, one
+    # index fewer to write per row of a bulk exclusion).
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     excluded_reason: Mapped[str | None] = mapped_column(String(500))
     # The rule whose match excluded the entry (None: excluded by hand, or not excluded).
     # Deleting a rule clears it in code first, the SET NULL the database is not asked to do.
     excluded_by_rule: Mapped[str | None] = mapped_column(
         String(40),
-        ForeignKey("marketplace_exclusion_rules.id", name="fk_catalog_excluded_by_rule"),
-        index=True)
+        ForeignKey("marketplace_exclusion_rules.id", name="fk_catalog_excluded_by_rule"))
     # Set when a person restored a rule-excluded entry: no rule excludes it again.
     rule_exception: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str | None] = mapped_column(String(500))

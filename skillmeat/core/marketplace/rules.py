@@ -46,19 +46,21 @@ class Matcher:
     """One rule's test of an entry: its pattern, its type, and (repository rules) the folder
     the pattern is relative to."""
 
-    spec: pathspec.PathSpec
+    regex: re.Pattern[str]  # pathspec's translation of the one gitignore pattern
     artifact_type: str | None
     root: str = ""  # "" or "folder/"
     prefix: str | None = None  # a literal folder every match starts with
 
     @classmethod
     def of(cls, pattern: str, artifact_type: str | None, root: str = "") -> Matcher:
-        spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+        compiled = pathspec.GitIgnoreSpec.from_lines([pattern]).patterns[0]
+        regex = getattr(compiled, "regex", None)
+        if not isinstance(regex, re.Pattern) or compiled.include is not True:
+            raise errors.InvalidInput("pattern matches nothing", field="pattern")
         literal = _LITERAL_DIRS.match(pattern.lstrip("/"))
         anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
-        prefix = root + literal.group(1) if literal and anchored and "*" not in literal.group(1) \
-            else (root or None)
-        return cls(spec, artifact_type, root, prefix)
+        prefix = root + literal.group(1) if literal and anchored else (root or None)
+        return cls(regex, artifact_type, root, prefix)
 
     def matches(self, artifact_type: str, path: str) -> bool:
         if self.artifact_type is not None and artifact_type != self.artifact_type:
@@ -67,7 +69,9 @@ class Matcher:
             if not path.startswith(self.root):
                 return False
             path = path[len(self.root):]
-        return self.spec.match_file(path)
+        # What pathspec's match_file does for one pattern, without its per-call overhead
+        # (entry paths are already normalized: relative, "/"-separated).
+        return self.regex.match(path) is not None
 
 
 def check_pattern(pattern: str) -> str:
