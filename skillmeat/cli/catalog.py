@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from skillmeat.api.schemas.exclusions import CatalogFilter, ExclusionEventListResponse
 from skillmeat.api.schemas.marketplace import (
     CatalogEntryResponse,
     CatalogListResponse,
@@ -17,11 +18,18 @@ from skillmeat.api.schemas.marketplace import (
 from skillmeat.cli import context
 from skillmeat.cli.output import JsonOpt, console, print_json, print_record, print_table
 from skillmeat.core.marketplace import catalog as service
-from skillmeat.core.marketplace import listing
+from skillmeat.core.marketplace import exclusions, listing
+from skillmeat.core.marketplace.exclusions import BulkResult, Selection
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.parsing import load_json
 from skillmeat.core.marketplace.pushes import apply_scan_document
-from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, SortBy, SortOrder
+from skillmeat.core.marketplace.vocabulary import (
+    Actor,
+    ArtifactType,
+    CatalogStatus,
+    SortBy,
+    SortOrder,
+)
 from skillmeat.core.pagination import MAX_PAGE
 
 app = typer.Typer(help="Catalog entries of a source.", no_args_is_help=True)
@@ -71,24 +79,87 @@ def list_(
         console.print(f"more: --cursor {page.page_info.next_cursor}")
 
 
+IdsArg = Annotated[list[str] | None, typer.Argument(help="Entry ids (or use --filter).")]
+FilterOpt = Annotated[str | None, typer.Option(
+    "--filter", help='The catalog list filters as JSON, e.g. \'{"artifact_type": "command"}\'.')]
+
+
+def _selection(entry_ids: list[str] | None, filter_: str | None) -> Selection:
+    if filter_ is None:
+        return Selection(entry_ids or [])
+    if entry_ids:
+        raise context.fail("give entry ids or --filter, not both")
+    try:
+        return Selection(filter=CatalogFilter.model_validate(
+            load_json(filter_.encode())).entry_filter())
+    except ValidationError as exc:
+        raise context.fail(f"invalid --filter: {exc}") from None
+    except ValueError as exc:
+        raise context.fail(f"--filter is not JSON: {exc}") from None
+
+
+def _bulk_out(result: BulkResult, verb: str, as_json: bool) -> None:
+    if as_json:
+        print_json({"changed": result.changed, "already": result.already})
+    else:
+        console.print(f"{verb} {result.changed}, already so {result.already}")
+
+
 @app.command("exclude")
-def exclude(source_id: str, entry_id: str,
+def exclude(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
             reason: Annotated[str | None, typer.Option(help="Why it is not an artifact.")] = None,
             as_json: JsonOpt = False) -> None:
-    """Mark an entry "not an artifact": hidden from listings, kept through rescans."""
+    """Mark entries "not an artifact": hidden from listings, kept through rescans."""
     with context.reported(), context.database().session() as session:
-        entry = CatalogEntryResponse.model_validate(
-            service.exclude_entry(session, source_id, entry_id, reason))
-    _entry_out(entry, as_json)
+        if filter_ is None and entry_ids and len(entry_ids) == 1:
+            entry = CatalogEntryResponse.model_validate(service.exclude_entry(
+                session, source_id, entry_ids[0], reason, actor=Actor.CLI))
+        else:
+            result = exclusions.bulk_exclude(session, source_id, _selection(entry_ids, filter_),
+                                             reason, actor=Actor.CLI)
+            entry = None
+    if entry is None:
+        _bulk_out(result, "excluded", as_json)
+    else:
+        _entry_out(entry, as_json)
 
 
 @app.command("restore")
-def restore(source_id: str, entry_id: str, as_json: JsonOpt = False) -> None:
-    """Undo an exclusion."""
+def restore(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
+            as_json: JsonOpt = False) -> None:
+    """Undo exclusions (a rule's exclusion restored by hand stays restored)."""
     with context.reported(), context.database().session() as session:
-        entry = CatalogEntryResponse.model_validate(
-            service.restore_entry(session, source_id, entry_id))
-    _entry_out(entry, as_json)
+        if filter_ is None and entry_ids and len(entry_ids) == 1:
+            entry = CatalogEntryResponse.model_validate(service.restore_entry(
+                session, source_id, entry_ids[0], actor=Actor.CLI))
+        else:
+            result = exclusions.bulk_restore(session, source_id, _selection(entry_ids, filter_),
+                                             actor=Actor.CLI)
+            entry = None
+    if entry is None:
+        _bulk_out(result, "restored", as_json)
+    else:
+        _entry_out(entry, as_json)
+
+
+@app.command("history")
+def history(source_id: str, entry_id: str,
+            limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 50,
+            cursor: Annotated[str | None, typer.Option(help="Continue a listing.")] = None,
+            as_json: JsonOpt = False) -> None:
+    """An entry's exclusion history, newest first: who, when, what, why."""
+    with context.reported(), context.database().session(write=False) as session:
+        page = ExclusionEventListResponse.of(exclusions.list_events(
+            session, context.codec(), source_id, entry_id=entry_id, limit=limit,
+            cursor=cursor))
+    if as_json:
+        print_json(page.model_dump(mode="json"))
+        return
+    print_table(f"history of {entry_id}", ["at", "actor", "action", "rule", "reason"],
+                [(e.at.isoformat(timespec="seconds"), e.actor, e.action,
+                  e.pattern or e.rule_id or "", e.reason or "") for e in page.items])
+    if page.page_info.next_cursor:
+        console.print(f"more: --cursor {page.page_info.next_cursor}")
 
 
 @app.command("apply")
