@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Row,
-    Select,
     case,
     delete,
     false,
@@ -33,7 +32,13 @@ from sqlalchemy.orm import Session
 from skillmeat.cache.models import ExclusionEvent as Event
 from skillmeat.cache.models import ExclusionRule as Rule
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
-from skillmeat.cache.repositories import EntryCriteria, _conditions, _escape_like, keyset
+from skillmeat.cache.repositories import (
+    EntryCriteria,
+    _conditions,
+    _escape_like,
+    keyset,
+    type_path_pages,
+)
 
 Conditions = list[ColumnElement[bool]]
 
@@ -206,20 +211,7 @@ def rule_candidates(session: Session, source_id: str, page: int, *,
         Entry.rule_exception.is_(False))
     if path_prefix:
         stmt = stmt.where(Entry.path.like(_escape_like(path_prefix) + "%", escape="\\"))
-    return _pages(session, stmt, page)
-
-
-def _pages(session: Session, stmt: Select[Any], page: int) -> Iterator[list[Row[Any]]]:
-    """`stmt`'s rows a page at a time in (type, path) order, the source's unique index."""
-    key = (Entry.artifact_type, Entry.path)
-    after: tuple[str, str] | None = None
-    while True:
-        rows = list(session.execute(keyset(stmt, key, after, limit=page)))
-        if rows:
-            yield rows
-        if len(rows) < page:
-            return
-        after = (rows[-1].artifact_type, rows[-1].path)
+    return type_path_pages(session, stmt, page)
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -245,4 +237,4 @@ def hand_exclusions(session: Session, source_id: str,
     stmt = select(*EXPORT_COLUMNS).where(
         Entry.source_id == source_id, Entry.excluded_at.is_not(None),
         Entry.excluded_by_rule.is_(None))
-    return _pages(session, stmt, page)
+    return type_path_pages(session, stmt, page)

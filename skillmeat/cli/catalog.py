@@ -105,41 +105,41 @@ def _bulk_out(result: BulkResult, verb: str, as_json: bool) -> None:
         console.print(f"{verb} {result.changed}, already so {result.already}")
 
 
+def _change(source_id: str, entry_ids: list[str] | None, filter_: str | None, *,
+            exclude: bool, reason: str | None, as_json: bool) -> None:
+    """One id: the single-entry change (prints the entry); several or a filter: bulk."""
+    single = filter_ is None and entry_ids is not None and len(entry_ids) == 1
+    selection = None if single else _selection(entry_ids, filter_)
+    with context.reported(), context.database().session() as session:
+        if selection is None:
+            assert entry_ids
+            entry = CatalogEntryResponse.model_validate(
+                service.exclude_entry(session, source_id, entry_ids[0], reason,
+                                      actor=Actor.CLI) if exclude else
+                service.restore_entry(session, source_id, entry_ids[0], actor=Actor.CLI))
+        else:
+            result = exclusions.bulk_exclude(session, source_id, selection, reason,
+                                             actor=Actor.CLI) if exclude else \
+                exclusions.bulk_restore(session, source_id, selection, actor=Actor.CLI)
+    if selection is None:  # printed once committed
+        _entry_out(entry, as_json)
+    else:
+        _bulk_out(result, "excluded" if exclude else "restored", as_json)
+
+
 @app.command("exclude")
 def exclude(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
             reason: Annotated[str | None, typer.Option(help="Why it is not an artifact.")] = None,
             as_json: JsonOpt = False) -> None:
     """Mark entries "not an artifact": hidden from listings, kept through rescans."""
-    with context.reported(), context.database().session() as session:
-        if filter_ is None and entry_ids and len(entry_ids) == 1:
-            entry = CatalogEntryResponse.model_validate(service.exclude_entry(
-                session, source_id, entry_ids[0], reason, actor=Actor.CLI))
-        else:
-            result = exclusions.bulk_exclude(session, source_id, _selection(entry_ids, filter_),
-                                             reason, actor=Actor.CLI)
-            entry = None
-    if entry is None:
-        _bulk_out(result, "excluded", as_json)
-    else:
-        _entry_out(entry, as_json)
+    _change(source_id, entry_ids, filter_, exclude=True, reason=reason, as_json=as_json)
 
 
 @app.command("restore")
 def restore(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
             as_json: JsonOpt = False) -> None:
     """Undo exclusions (a rule's exclusion restored by hand stays restored)."""
-    with context.reported(), context.database().session() as session:
-        if filter_ is None and entry_ids and len(entry_ids) == 1:
-            entry = CatalogEntryResponse.model_validate(service.restore_entry(
-                session, source_id, entry_ids[0], actor=Actor.CLI))
-        else:
-            result = exclusions.bulk_restore(session, source_id, _selection(entry_ids, filter_),
-                                             actor=Actor.CLI)
-            entry = None
-    if entry is None:
-        _bulk_out(result, "restored", as_json)
-    else:
-        _entry_out(entry, as_json)
+    _change(source_id, entry_ids, filter_, exclude=False, reason=None, as_json=as_json)
 
 
 @app.command("history")

@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
@@ -41,6 +41,14 @@ def _columns(engine: Engine, table: str) -> set[str]:
     return {c["name"] for c in inspect(engine).get_columns(table)}
 
 
+def _add_source(conn: Connection) -> None:
+    conn.execute(text(
+        "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+        " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+        " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+
+
 def test_empty_database_upgrades_to_head(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
@@ -54,11 +62,7 @@ def test_revision_1_database_with_rows_upgrades_in_place(empty_url: str) -> None
     engine = _engine(empty_url)
     assert "excluded_at" not in _columns(engine, "marketplace_catalog_entries")
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
-            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
-            " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        _add_source(conn)
         conn.execute(text(
             "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name,"
             " renamed, path, confidence_score, score_breakdown, status, detected_at,"
@@ -127,11 +131,7 @@ def test_exclusion_rules_revision_goes_down_and_up_with_rows_in_place(empty_url:
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
-            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
-            " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        _add_source(conn)
         conn.execute(text(
             "INSERT INTO marketplace_exclusion_rules (id, source_id, pattern, origin, created_at)"
             " VALUES ('rul_1', 'src_1', 'docs/**', 'user', CURRENT_TIMESTAMP)"))
