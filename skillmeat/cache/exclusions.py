@@ -100,7 +100,7 @@ def record_events(session: Session, conds: Conditions, facts: EventFacts, *,
         Entry.source_id, literal(facts.at, Event.at.type), literal(facts.actor),
         literal(facts.action), Entry.id, rule, literal(facts.pattern, Event.pattern.type),
         literal(facts.reason, Event.reason.type),
-    ).where(*conds).order_by(Entry.id)
+    ).where(*conds)
     columns = ["source_id", "at", "actor", "action", "entry_id", "rule_id", "pattern", "reason"]
     session.execute(insert(Event).from_select(columns, rows))
 
