@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from skillmeat.cache.db import Database
-from skillmeat.core.marketplace import catalog, sources
+from skillmeat.core.marketplace import catalog, rules, sources
 from tests.api.test_marketplace_sources import (
     BASE,
     artifact,
@@ -250,3 +250,18 @@ def test_hostile_import_documents_are_refused_readably(client: httpx.Client, bod
     resp = client.post("/api/v1/marketplace/exclusions/import", content=body)
     assert resp.status_code == 422, resp.text
     assert fragment in json.dumps(resp.json()["detail"])
+
+
+def test_costly_patterns_are_refused_and_a_scan_outlives_a_slow_rule(
+        client: httpx.Client, src: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    resp = client.post(f"{BASE}/{src}/exclusion-rules", json={"pattern": "*a*/**/*b*"})
+    assert resp.status_code == 422 and "wildcards" in resp.json()["detail"]
+    add_rule(client, src, "docs/**")
+    monkeypatch.setattr(rules, "MATCH_SECONDS", -1.0)  # every match is past its budget
+    resp = client.post(f"{BASE}/{src}/exclusion-rules", json={"pattern": "skills/**"})
+    assert resp.status_code == 422 and "too long" in resp.json()["detail"]
+    push(client, src, arts([*PATHS, "docs/new.md"]), "c0ffee04")  # the scan still merges
+    assert entry_by_path(client, src, "docs/new.md")["status"] == "new"
+    monkeypatch.undo()
+    push(client, src, arts([*PATHS, "docs/new.md"]), "c0ffee05")  # the next scan applies it
+    assert entry_by_path(client, src, "docs/new.md")["status"] == "excluded"

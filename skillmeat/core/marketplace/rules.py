@@ -9,7 +9,9 @@ events and one UPDATE.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,10 +35,20 @@ IGNORE_FILE = ".skillmeat-ignore"
 MAX_IGNORE_BYTES = 64 * 1024
 
 
+class TooCostly(errors.InvalidInput):
+    """Matching ran past its time budget (a pattern with many wildcards on long paths)."""
+
+
 class Origin:
     USER = "user"
     REPO = "repo"
 
+
+MAX_WILDCARDS = 3
+MATCH_SECONDS = 20.0  # matching one request's or one scan's rules, at most
+CLOCK_EVERY = 64  # entries matched between looks at the clock
+_STAR_RUN = re.compile(r"\*+")
+log = logging.getLogger("skillmeat.rules")
 
 _LITERAL_DIRS = re.compile(r"^((?:[A-Za-z0-9._-]+/)+)")
 
@@ -88,7 +100,20 @@ def check_pattern(pattern: str) -> str:
                                   field="pattern") from None
     if not spec.patterns or spec.patterns[0].include is None:
         raise errors.InvalidInput("pattern matches nothing", field="pattern")
+    if _wildcard_runs(pattern) > MAX_WILDCARDS:
+        raise errors.InvalidInput(
+            f"pattern has more than {MAX_WILDCARDS} wildcards ('*' runs and '**' folders); "
+            "its matching could take very long", field="pattern")
     return pattern
+
+
+def _wildcard_runs(pattern: str) -> int:
+    """Each `*` run inside a name and each `**` folder (a trailing one is free): every one
+    can make the regex backtrack over the path once more."""
+    parts = pattern.strip("/").split("/")
+    if parts and parts[-1] == "**":
+        parts = parts[:-1]
+    return sum(1 if part == "**" else len(_STAR_RUN.findall(part)) for part in parts)
 
 
 @dataclass
@@ -97,11 +122,18 @@ class DryRun:
     sample: list[Any] = field(default_factory=list)  # rows: id, artifact_type, path, name
 
 
-def _matching_pages(session: Session, source_id: str,
-                    matcher: Matcher) -> Iterable[list[Any]]:
-    """Candidate entries matching `matcher`, a page of rows at a time."""
+def _matching_pages(session: Session, source_id: str, matcher: Matcher,
+                    deadline: float) -> Iterable[list[Any]]:
+    """Candidate entries matching `matcher`, a page of rows at a time. Past `deadline`
+    (time.monotonic) TooCostly: a hostile path and pattern cannot hold a transaction."""
     for page in q.rule_candidates(session, source_id, PAGE, path_prefix=matcher.prefix):
-        hits = [row for row in page if matcher.matches(row.artifact_type, row.path)]
+        hits = []
+        for i, row in enumerate(page):
+            if i % CLOCK_EVERY == 0 and time.monotonic() > deadline:
+                raise TooCostly("matching the rules took too long on this catalog; "
+                                 "use a simpler pattern (fewer wildcards, a leading folder)")
+            if matcher.matches(row.artifact_type, row.path):
+                hits.append(row)
         if hits:
             yield hits
 
@@ -112,7 +144,7 @@ def dry_run(session: Session, source_id: str, pattern: str,
     source = get_source(session, source_id)
     matcher = _matcher_for(pattern, artifact_type)
     result = DryRun(0)
-    for hits in _matching_pages(session, source.id, matcher):
+    for hits in _matching_pages(session, source.id, matcher, _deadline()):
         result.count += len(hits)
         result.sample.extend(hits[: DRY_RUN_SHOWN - len(result.sample)])
     return result
@@ -179,16 +211,21 @@ def _apply(session: Session, source: MarketplaceSource,
            recount: bool = True) -> int:
     """Exclude what each rule matches among the source's candidates; one recount at the end."""
     total = 0
+    deadline = _deadline()
     for rule, matcher in rules:
         facts = q.EventFacts(at=utcnow(), actor=actor, action=action, reason=rule.reason,
                              rule_id=rule.id, pattern=rule.pattern)
-        for hits in _matching_pages(session, source.id, matcher):
+        for hits in _matching_pages(session, source.id, matcher, deadline):
             ids = [row.id for row in hits]
             total += exclude_where(session, source, q.selection(source.id, ids=ids), facts,
                                    recount=False)
     if total and recount:
         refresh_counts(session, source)
     return total
+
+
+def _deadline() -> float:
+    return time.monotonic() + MATCH_SECONDS
 
 
 def _root(source: MarketplaceSource) -> str:
@@ -203,8 +240,13 @@ def apply_on_scan(session: Session, source: MarketplaceSource) -> int:
     matchers = [(r, Matcher.of(r.pattern, r.artifact_type,
                                _root(source) if r.origin == Origin.REPO else ""))
                 for r in rules]
-    return _apply(session, source, matchers, Actor.SCAN, ExclusionAction.SCAN_RULE,
-                  recount=False)
+    try:
+        with session.begin_nested():  # a pass cut short leaves nothing half-applied
+            return _apply(session, source, matchers, Actor.SCAN, ExclusionAction.SCAN_RULE,
+                          recount=False)
+    except TooCostly as exc:
+        log.warning("rules of %s not applied on this scan: %s", source.id, exc)
+        return 0
 
 
 def ignore_file_path(source: MarketplaceSource) -> str:
