@@ -95,11 +95,12 @@ def exclude_where(session: Session, source: MarketplaceSource, conds: q.Conditio
     """Exclude every not-yet-excluded entry matching `conds`, one event each. The caller
     holds the source's lock."""
     conds = [*conds, *q.excludable()]
-    q.record_events(session, conds, facts)
-    changed = q.exclude(session, conds, at=facts.at, reason=facts.reason,
-                        rule_id=facts.rule_id, status=CatalogStatus.EXCLUDED)
-    if changed and recount:
-        refresh_counts(session, source)
+    with q.roomy_cache(session):
+        q.record_events(session, conds, facts)
+        changed = q.exclude(session, conds, at=facts.at, reason=facts.reason,
+                            rule_id=facts.rule_id, status=CatalogStatus.EXCLUDED)
+        if changed and recount:
+            refresh_counts(session, source)
     return changed
 
 
@@ -108,10 +109,11 @@ def restore_where(session: Session, source: MarketplaceSource, conds: q.Conditio
     """Restore every excluded entry matching `conds`, one event each (naming the rule that
     had excluded it)."""
     conds = [*conds, *q.restorable()]
-    q.record_events(session, conds, facts, rule_column=facts.rule_id is None)
-    changed = q.restore(session, conds, at=facts.at, names=STATUS_NAMES, by_hand=by_hand)
-    if changed and recount:
-        refresh_counts(session, source)
+    with q.roomy_cache(session):
+        q.record_events(session, conds, facts, rule_column=facts.rule_id is None)
+        changed = q.restore(session, conds, at=facts.at, names=STATUS_NAMES, by_hand=by_hand)
+        if changed and recount:
+            refresh_counts(session, source)
     return changed
 
 
