@@ -73,7 +73,9 @@ def selection(source_id: str, *, criteria: EntryCriteria | None = None,
     """Conditions of a bulk selection: the listing filter's, or a list of ids."""
     if criteria is not None:
         return _conditions(source_id, criteria)
-    return [Entry.source_id == source_id, Entry.id.in_(list(ids or ()))]
+    # The source check must not steer the planner to the source's index: that would read
+    # all of the source's rows to find a few thousand ids (SQLite without statistics does).
+    return [func.coalesce(Entry.source_id, "") == source_id, Entry.id.in_(list(ids or ()))]
 
 
 def excludable() -> Conditions:
@@ -100,6 +102,17 @@ def roomy_cache(session: Session) -> Iterator[None]:
     finally:
         if sqlite:
             session.execute(text("PRAGMA cache_size=-2000"))
+
+
+def moves(session: Session, conds: Conditions, threshold: int,
+          target: ColumnElement[str] | str) -> list[tuple[str, str, str, int, int]]:
+    """(type, status now, status after, band, n) of the entries a change will move: the
+    count matrix's delta, from the changed rows only (never the whole source)."""
+    band = case((Entry.confidence_score >= threshold, 1), else_=0)
+    after = literal(target) if isinstance(target, str) else target
+    stmt = (select(Entry.artifact_type, Entry.status, after, band, func.count())
+            .where(*conds).group_by(Entry.artifact_type, Entry.status, after, band))
+    return [(t, s, str(a), int(b), int(n)) for t, s, a, b, n in session.execute(stmt)]
 
 
 def count(session: Session, conds: Conditions) -> int:

@@ -23,7 +23,6 @@ from skillmeat.cache import exclusions as q
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import utcnow
 from skillmeat.core.marketplace import rules
-from skillmeat.core.marketplace.catalog import refresh_counts
 from skillmeat.core.marketplace.exclusions import exclude_where, reason_text
 from skillmeat.core.marketplace.sources import get_source
 from skillmeat.core.marketplace.vocabulary import ExclusionAction
@@ -141,9 +140,7 @@ def _import_exclusions(session: Session, source_id: str, item: SourceItems,
             for artifact_type, path in chunk:
                 if (artifact_type, path) not in found:
                     report.missed(item.repo_url, artifact_type, path)
-            done = exclude_where(session, source, conds, facts, recount=False)
+            done = exclude_where(session, source, conds, facts)
             changed += done
             report.already_excluded += len(found) - done
     report.excluded += changed
-    if changed:
-        refresh_counts(session, source)

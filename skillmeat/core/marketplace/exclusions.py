@@ -1,7 +1,8 @@
 """Exclusions of many entries at once, and the audit trail every exclusion change writes.
 
 A bulk change is one transaction under the source's lock: one INSERT ... SELECT writes an
-event per entry that changes, one UPDATE changes them, one GROUP BY recounts the source.
+event per entry that changes, one UPDATE changes them, and the count matrix moves by a
+GROUP BY of just those rows (never a recount of the whole source).
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ from skillmeat.cache import exclusions as q
 from skillmeat.cache.models import ExclusionEvent, MarketplaceSource, utcnow
 from skillmeat.core import errors
 from skillmeat.core.cursor import CursorCodec, query_scope
-from skillmeat.core.marketplace.catalog import MAX_REASON, clean_text, refresh_counts
+from skillmeat.core.marketplace import counts
+from skillmeat.core.marketplace.catalog import MAX_REASON, clean_text, refresh_counts, set_counts
 from skillmeat.core.marketplace.listing import EntryFilter
 from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
-from skillmeat.core.marketplace.vocabulary import CatalogStatus, ExclusionAction
+from skillmeat.core.marketplace.vocabulary import (
+    CONFIDENCE_THRESHOLD,
+    CatalogStatus,
+    ExclusionAction,
+)
 from skillmeat.core.pagination import Page, keyset_page
 
 MAX_BULK_IDS = 1000  # entry ids one bulk request may name
@@ -91,30 +97,45 @@ def bulk_restore(session: Session, source_id: str, sel: Selection, *,
 
 
 def exclude_where(session: Session, source: MarketplaceSource, conds: q.Conditions,
-                  facts: q.EventFacts, *, recount: bool = True) -> int:
+                  facts: q.EventFacts) -> int:
     """Exclude every not-yet-excluded entry matching `conds`, one event each. The caller
     holds the source's lock."""
     conds = [*conds, *q.excludable()]
     with q.roomy_cache(session):
+        delta = q.moves(session, conds, CONFIDENCE_THRESHOLD, CatalogStatus.EXCLUDED)
         q.record_events(session, conds, facts)
         changed = q.exclude(session, conds, at=facts.at, reason=facts.reason,
                             rule_id=facts.rule_id, status=CatalogStatus.EXCLUDED)
-        if changed and recount:
-            refresh_counts(session, source)
+    _move_counts(session, source, delta, changed)
     return changed
 
 
 def restore_where(session: Session, source: MarketplaceSource, conds: q.Conditions,
-                  facts: q.EventFacts, *, by_hand: bool, recount: bool = True) -> int:
+                  facts: q.EventFacts, *, by_hand: bool) -> int:
     """Restore every excluded entry matching `conds`, one event each (naming the rule that
     had excluded it)."""
     conds = [*conds, *q.restorable()]
     with q.roomy_cache(session):
+        delta = q.moves(session, conds, CONFIDENCE_THRESHOLD, q.restored_status(STATUS_NAMES))
         q.record_events(session, conds, facts, rule_column=facts.rule_id is None)
         changed = q.restore(session, conds, at=facts.at, names=STATUS_NAMES, by_hand=by_hand)
-        if changed and recount:
-            refresh_counts(session, source)
+    _move_counts(session, source, delta, changed)
     return changed
+
+
+def _move_counts(session: Session, source: MarketplaceSource,
+                 delta: list[tuple[str, str, str, int, int]], changed: int) -> None:
+    """Move the changed entries' cells in the source's count matrix. The delta was read under
+    the source's lock (every status change takes it), so it counts exactly the rows the
+    UPDATE changed; were it ever not so, the source is counted afresh rather than guessed."""
+    if sum(n for *_cell, n in delta) != changed:
+        refresh_counts(session, source)
+        return
+    matrix = dict(source.catalog_counts or {})
+    for artifact_type, before, after, band, n in delta:
+        matrix = counts.moved(matrix, f"{artifact_type}:{before}:{band}",
+                              f"{artifact_type}:{after}:{band}", n)
+    set_counts(source, matrix)
 
 
 def list_events(session: Session, codec: CursorCodec, source_id: str, *,

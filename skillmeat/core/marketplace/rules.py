@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from skillmeat.cache import exclusions as q
 from skillmeat.cache.models import ExclusionRule, MarketplaceSource, utcnow
 from skillmeat.core import errors
-from skillmeat.core.marketplace.catalog import clean_text, refresh_counts
+from skillmeat.core.marketplace.catalog import clean_text
 from skillmeat.core.marketplace.exclusions import exclude_where, reason_text, restore_where
 from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
 from skillmeat.core.marketplace.vocabulary import Actor, ArtifactType, ExclusionAction, one_of
@@ -207,9 +207,8 @@ def _event(session: Session, rule: ExclusionRule, action: str, actor: str) -> No
 
 
 def _apply(session: Session, source: MarketplaceSource,
-           rules: Sequence[tuple[ExclusionRule, Matcher]], actor: str, action: str, *,
-           recount: bool = True) -> int:
-    """Exclude what each rule matches among the source's candidates; one recount at the end."""
+           rules: Sequence[tuple[ExclusionRule, Matcher]], actor: str, action: str) -> int:
+    """Exclude what each rule matches among the source's candidates, a page at a time."""
     total = 0
     deadline = _deadline()
     for rule, matcher in rules:
@@ -217,10 +216,7 @@ def _apply(session: Session, source: MarketplaceSource,
                              rule_id=rule.id, pattern=rule.pattern)
         for hits in _matching_pages(session, source.id, matcher, deadline):
             ids = [row.id for row in hits]
-            total += exclude_where(session, source, q.selection(source.id, ids=ids), facts,
-                                   recount=False)
-    if total and recount:
-        refresh_counts(session, source)
+            total += exclude_where(session, source, q.selection(source.id, ids=ids), facts)
     return total
 
 
@@ -235,15 +231,14 @@ def _root(source: MarketplaceSource) -> str:
 
 def apply_on_scan(session: Session, source: MarketplaceSource) -> int:
     """Every rule of the source applied after a scan's merge: new entries arrive excluded,
-    exceptions made by hand stay. The caller holds the source's lock and recounts."""
+    exceptions made by hand stay. The caller holds the source's lock."""
     rules = q.rules_of(session, source.id)
     matchers = [(r, Matcher.of(r.pattern, r.artifact_type,
                                _root(source) if r.origin == Origin.REPO else ""))
                 for r in rules]
     try:
         with session.begin_nested():  # a pass cut short leaves nothing half-applied
-            return _apply(session, source, matchers, Actor.SCAN, ExclusionAction.SCAN_RULE,
-                          recount=False)
+            return _apply(session, source, matchers, Actor.SCAN, ExclusionAction.SCAN_RULE)
     except TooCostly as exc:
         log.warning("rules of %s not applied on this scan: %s", source.id, exc)
         return 0
