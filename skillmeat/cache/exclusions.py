@@ -8,7 +8,7 @@ Nothing here loops over rows in Python.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from skillmeat.cache.models import ExclusionEvent as Event
@@ -99,9 +100,13 @@ def roomy_cache(session: Session) -> Iterator[None]:
         session.execute(text(f"PRAGMA cache_size=-{BULK_CACHE_KIB}"))
     try:
         yield
-    finally:
-        if sqlite:
-            session.execute(text("PRAGMA cache_size=-2000"))
+    except BaseException:
+        if sqlite:  # best effort: the failure itself is what the caller must see
+            with suppress(SQLAlchemyError):
+                session.execute(text("PRAGMA cache_size=-2000"))
+        raise
+    if sqlite:
+        session.execute(text("PRAGMA cache_size=-2000"))
 
 
 def moves(session: Session, conds: Conditions, threshold: int,
