@@ -94,7 +94,10 @@ async def export_exclusions(read: Reads) -> dict[str, Any]:
     return await read(exclusion_io.export_document)
 
 
-@transfer.post("/import", response_model=ImportReportResponse)
+@transfer.post("/import", response_model=ImportReportResponse, openapi_extra={
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "description": "A document from GET .../exclusions/export: "
+        '{"format": "skillmeat-exclusions", "version": 1, "sources": [...]}'}}}}})
 async def import_exclusions(request: Request, write: Writes, settings: SettingsDep,
                             actor: ActorDep) -> ImportReportResponse:
     """Apply an exported document to the sources with the same repository URLs."""
