@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -112,6 +113,8 @@ class MarketplaceCatalogEntry(Base):
         Index("ix_catalog_excluded_by_rule", "excluded_by_rule",
               postgresql_where=text("excluded_by_rule IS NOT NULL"),
               sqlite_where=text("excluded_by_rule IS NOT NULL")),
+        # A plugin's members, in confidence order (the plugin detail and the cascade).
+        Index("ix_catalog_source_plugin", "source_id", "plugin_id", "confidence_score", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("cat"))
@@ -144,9 +147,19 @@ class MarketplaceCatalogEntry(Base):
         String(40),
         ForeignKey("marketplace_exclusion_rules.id", name="fk_catalog_excluded_by_rule"))
     # Set when a person restored a rule-excluded entry: no rule excludes it again.
-    rule_exception: Mapped[bool] = mapped_column(Boolean, default=False)
+    rule_exception: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
     title: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    # What the artifact can run, computed at scan time: one line for cards, the structure
+    # (deferred: listings never load it) for the entry's detail.
+    risk_summary: Mapped[str | None] = mapped_column(String(300))
+    risk: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    # The plugin entry this artifact is a member of (kept in step by every merge), and its name.
+    plugin_id: Mapped[str | None] = mapped_column(String(40))
+    plugin_name: Mapped[str | None] = mapped_column(String(255))
+    # Plugins only: member_counts, remote, root, author, homepage, repository, license, ref, sha.
+    plugin_meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

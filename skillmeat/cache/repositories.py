@@ -103,6 +103,7 @@ class EntryCriteria:
     min_confidence: int | None = None
     max_confidence: int | None = None
     search: str | None = None  # a substring of name, title or path, any case
+    plugin_id: str | None = None  # members of this plugin entry
 
 
 def _escape_like(text: str) -> str:
@@ -113,6 +114,8 @@ def _conditions(source_id: str, c: EntryCriteria) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Entry.source_id == source_id]
     if c.artifact_type:
         conds.append(Entry.artifact_type == c.artifact_type)
+    if c.plugin_id:
+        conds.append(Entry.plugin_id == c.plugin_id)
     if c.status:
         conds.append(Entry.status == c.status)
     elif c.hidden_status:
@@ -152,8 +155,32 @@ MERGE_COLUMNS = (
     Entry.id, Entry.artifact_type, Entry.path, Entry.name, Entry.renamed, Entry.detected_sha,
     Entry.confidence_score, Entry.score_breakdown, Entry.title, Entry.description,
     Entry.detected_version, Entry.upstream_url, Entry.status, Entry.excluded_at,
-    Entry.removed_at, Entry.imported_sha, Entry.import_date,
+    Entry.removed_at, Entry.imported_sha, Entry.import_date, Entry.plugin_id, Entry.plugin_name,
+    Entry.plugin_meta, Entry.risk_summary, Entry.risk,
 )
+
+
+def plugin_ids(session: Session, source_id: str) -> dict[str, str]:
+    """Path -> id of a source's plugin entries (the unique index serves it)."""
+    stmt = select(Entry.path, Entry.id).where(Entry.source_id == source_id,
+                                              Entry.artifact_type == "plugin")
+    return {path: entry_id for path, entry_id in session.execute(stmt)}
+
+
+def plugin_by_name(session: Session, source_id: str, name: str) -> Entry | None:
+    """The first plugin entry with this name (by id); the (source, name) index serves it."""
+    stmt = select(Entry).where(Entry.source_id == source_id, Entry.name == name,
+                               Entry.artifact_type == "plugin").order_by(Entry.id).limit(1)
+    return session.scalars(stmt).first()
+
+
+def plugin_members(session: Session, source_id: str, plugin_id: str, *,
+                   lock: bool = False) -> list[Entry]:
+    """Every member of one plugin (served by the (source, plugin) index)."""
+    stmt = select(Entry).where(Entry.source_id == source_id, Entry.plugin_id == plugin_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return list(session.scalars(stmt.order_by(Entry.id)))
 
 
 def merge_snapshot(session: Session, source_id: str,
@@ -245,3 +272,14 @@ def prune_scans(session: Session, source_id: str, keep: int) -> None:
     if cutoff is not None:
         session.execute(delete(MarketplaceScan).where(
             MarketplaceScan.source_id == source_id, MarketplaceScan.started_at < cutoff))
+
+
+def imported_entries(session: Session, artifact_types: Sequence[str]
+                     ) -> list[tuple[Entry, MarketplaceSource]]:
+    """Entries marked imported, with their sources, newest import first (read once, when a
+    collection in the old layout is migrated)."""
+    stmt = (select(Entry, MarketplaceSource)
+            .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
+            .where(Entry.import_id.is_not(None), Entry.artifact_type.in_(list(artifact_types)))
+            .order_by(Entry.import_date.desc(), Entry.id))
+    return [(entry, source) for entry, source in session.execute(stmt)]

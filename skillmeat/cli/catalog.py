@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from skillmeat.api.schemas.exclusions import CatalogFilter, ExclusionEventListResponse
 from skillmeat.api.schemas.marketplace import (
@@ -54,11 +56,12 @@ def list_(
     sort_by: Annotated[str, typer.Option(help=" or ".join(SortBy))] = SortBy.CONFIDENCE,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, typer.Option(help="Continue after a previous page.")] = None,
+    plugin: Annotated[str | None, typer.Option(help="Only this plugin entry's members.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List catalog entries (excluded ones hidden unless asked for)."""
     f = listing.EntryFilter(type_, status, min_confidence, None, search, include_excluded,
-                            include_below_threshold)
+                            include_below_threshold, plugin)
     order = SortOrder.ASC if sort_by == SortBy.NAME else SortOrder.DESC
     with context.reported(), context.database().session(write=False) as session:
         page = CatalogListResponse.of(listing.list_entries(
@@ -106,17 +109,20 @@ def _bulk_out(result: BulkResult, verb: str, as_json: bool) -> None:
 
 
 def _change(source_id: str, entry_ids: list[str] | None, filter_: str | None, *,
-            exclude: bool, reason: str | None, as_json: bool) -> None:
+            exclude: bool, reason: str | None, as_json: bool, cascade: bool = False) -> None:
     """One id: the single-entry change (prints the entry); several or a filter: bulk."""
     single = filter_ is None and entry_ids is not None and len(entry_ids) == 1
+    if cascade and not single:
+        raise context.fail("--cascade takes one plugin entry id")
     selection = None if single else _selection(entry_ids, filter_)
     with context.reported(), context.database().session() as session:
         if selection is None:
             assert entry_ids
             entry = CatalogEntryResponse.model_validate(
-                service.exclude_entry(session, source_id, entry_ids[0], reason,
+                service.exclude_entry(session, source_id, entry_ids[0], reason, cascade,
                                       actor=Actor.CLI) if exclude else
-                service.restore_entry(session, source_id, entry_ids[0], actor=Actor.CLI))
+                service.restore_entry(session, source_id, entry_ids[0], cascade,
+                                      actor=Actor.CLI))
         else:
             result = exclusions.bulk_exclude(session, source_id, selection, reason,
                                              actor=Actor.CLI) if exclude else \
@@ -127,19 +133,55 @@ def _change(source_id: str, entry_ids: list[str] | None, filter_: str | None, *,
         _bulk_out(result, "excluded" if exclude else "restored", as_json)
 
 
+def plugin_members(session: Session, source_id: str,
+                   entry: CatalogEntryResponse) -> list[CatalogEntryResponse]:
+    """A plugin's members (the first page, hidden ones included); none for other entries."""
+    if entry.artifact_type != ArtifactType.PLUGIN:
+        return []
+    f = listing.EntryFilter(include_excluded=True, include_below_threshold=True,
+                            plugin_id=entry.id)
+    return CatalogListResponse.of(listing.list_entries(
+        session, context.codec(), source_id, f, limit=MAX_PAGE)).items
+
+
+def print_members(entry: CatalogEntryResponse, members: list[CatalogEntryResponse]) -> None:
+    if entry.artifact_type == ArtifactType.PLUGIN:
+        print_table(f"members of {entry.name}", ["id", "type", "name", "path", "status"],
+                    [(m.id, m.artifact_type, m.name, m.path, m.status) for m in members])
+    add = add_source_command(entry)
+    if add:
+        console.print(f"its files are in another repository; add it as a source:\n  {add}",
+                      markup=False)
+
+
+def add_source_command(entry: CatalogEntryResponse) -> str | None:
+    """`skillmeat sources add URL [--ref REF]` for a remote plugin; None otherwise."""
+    meta = entry.plugin_meta or {}
+    if not meta.get("remote") or not entry.upstream_url:
+        return None
+    pin = meta.get("sha") or meta.get("ref")
+    return shlex.join(["skillmeat", "sources", "add", entry.upstream_url,
+                       *(["--ref", pin] if pin else [])])
+
+
+Cascade = Annotated[bool, typer.Option("--cascade", help="A plugin's members too.")]
+
+
 @app.command("exclude")
 def exclude(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
             reason: Annotated[str | None, typer.Option(help="Why it is not an artifact.")] = None,
-            as_json: JsonOpt = False) -> None:
+            cascade: Cascade = False, as_json: JsonOpt = False) -> None:
     """Mark entries "not an artifact": hidden from listings, kept through rescans."""
-    _change(source_id, entry_ids, filter_, exclude=True, reason=reason, as_json=as_json)
+    _change(source_id, entry_ids, filter_, exclude=True, reason=reason, as_json=as_json,
+            cascade=cascade)
 
 
 @app.command("restore")
 def restore(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
-            as_json: JsonOpt = False) -> None:
+            cascade: Cascade = False, as_json: JsonOpt = False) -> None:
     """Undo exclusions (a rule's exclusion restored by hand stays restored)."""
-    _change(source_id, entry_ids, filter_, exclude=False, reason=None, as_json=as_json)
+    _change(source_id, entry_ids, filter_, exclude=False, reason=None, as_json=as_json,
+            cascade=cascade)
 
 
 @app.command("history")

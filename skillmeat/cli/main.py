@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from skillmeat.cli import catalog, exclusions, importing, scanning, sources
+from skillmeat.cli import catalog, collection, exclusions, importing, scanning, sources
 
 app = typer.Typer(help="SkillMeat Marketplace: a catalog of Claude Code artifacts.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -19,6 +19,7 @@ app.add_typer(sources.app, name="sources")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(exclusions.rules_app, name="rules")
 app.add_typer(exclusions.transfer_app, name="exclusions")
+app.add_typer(collection.app, name="collection")
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

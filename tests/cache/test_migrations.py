@@ -49,6 +49,22 @@ def _add_source(conn: Connection) -> None:
         " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
 
 
+def _seed_one_entry(engine: Engine) -> None:
+    """A source and one skill entry, written with the columns every revision has."""
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+            " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name,"
+            " renamed, path, confidence_score, score_breakdown, status, detected_at,"
+            " created_at, updated_at) VALUES ('cat_1', 'src_1', 'skill', 'pdf', false,"
+            " 'skills/pdf', 90, '{}', 'new', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP)"))
+
+
 def test_empty_database_upgrades_to_head(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
@@ -61,14 +77,7 @@ def test_revision_1_database_with_rows_upgrades_in_place(empty_url: str) -> None
     migrate.upgrade(empty_url, "0001")
     engine = _engine(empty_url)
     assert "excluded_at" not in _columns(engine, "marketplace_catalog_entries")
-    with engine.begin() as conn:
-        _add_source(conn)
-        conn.execute(text(
-            "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name,"
-            " renamed, path, confidence_score, score_breakdown, status, detected_at,"
-            " created_at, updated_at) VALUES ('cat_1', 'src_1', 'skill', 'pdf', false,"
-            " 'skills/pdf', 90, '{}', 'new', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
-            " CURRENT_TIMESTAMP)"))
+    _seed_one_entry(engine)
     engine.dispose()
 
     migrate.upgrade(empty_url)
@@ -124,6 +133,58 @@ def test_web_sessions_revision_goes_down_and_up_with_rows_in_place(empty_url: st
     assert {"ix_login_attempts_client_at", "ix_login_attempts_attempted_at"} <= indexes
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM web_sessions")).scalar() == 0
+    engine.dispose()
+
+
+def test_risk_surface_revision_goes_down_and_up_keeping_entries(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+            " ('src_r', 'https://github.com/a/r', 'a', 'r', 'main', 'success', 1, '{}', '{}',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name, renamed,"
+            " path, confidence_score, score_breakdown, status, detected_at, created_at,"
+            " updated_at, risk_summary, risk) VALUES ('cat_r', 'src_r', 'hook', 'h', false,"
+            " 'hooks/hooks.json', 90, '{}', 'new', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP, '1 hook', '{\"hooks\": []}')"))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0004")
+    engine = _engine(empty_url)
+    assert not {"risk", "risk_summary"} & _columns(engine, "marketplace_catalog_entries")
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT name, risk_summary, risk FROM marketplace_catalog_entries"
+                                " WHERE id = 'cat_r'")).one()
+    assert (row.name, row.risk_summary, row.risk) == ("h", None, None)
+    engine.dispose()
+
+
+def test_plugins_revision_goes_down_and_up_with_rows_in_place(empty_url: str) -> None:
+    migrate.upgrade(empty_url, "0004")
+    engine = _engine(empty_url)
+    _seed_one_entry(engine)
+    engine.dispose()
+    migrate.upgrade(empty_url, "0005")
+    engine = _engine(empty_url)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("marketplace_catalog_entries")}
+    assert "ix_catalog_source_plugin" in indexes
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT name, plugin_id, plugin_name, plugin_meta"
+                                " FROM marketplace_catalog_entries")).one()
+    assert tuple(row) == ("pdf", None, None, None)
+    engine.dispose()
+    migrate.downgrade(empty_url, "0004")
+    engine = _engine(empty_url)
+    assert not {"plugin_id", "plugin_name", "plugin_meta"} & _columns(
+        engine, "marketplace_catalog_entries")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM marketplace_catalog_entries")).scalar() == "pdf"
     engine.dispose()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from skillmeat.api.deps import ActorDep, CodecDep, Reads, Scans, SettingsDep, Writes
 from skillmeat.api.schemas.marketplace import (
+    CatalogEntryDetailResponse,
     CatalogEntryResponse,
     CatalogListResponse,
     ExcludeArtifactRequest,
@@ -125,13 +126,15 @@ async def list_artifacts(
     search: Annotated[str | None, Query(max_length=200)] = None,
     include_excluded: bool = False,
     include_below_threshold: bool = False,
+    plugin_id: Annotated[str | None, Query(max_length=40,
+                                           description="Only this plugin's members.")] = None,
     sort_by: SortBy = SortBy.CONFIDENCE,
     sort_order: SortOrder = SortOrder.DESC,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> CatalogListResponse:
     f = EntryFilter(artifact_type, status, min_confidence, max_confidence, search or None,
-                    include_excluded, include_below_threshold)
+                    include_excluded, include_below_threshold, plugin_id or None)
     return await read(lambda s: CatalogListResponse.of(listing.list_entries(
         s, codec, source_id, f, sort_by=sort_by, sort_order=sort_order, limit=limit,
         cursor=cursor)))
@@ -141,6 +144,13 @@ def _entry(fn: Callable[..., MarketplaceCatalogEntry], *args: Any,
            ) -> Callable[[Session], CatalogEntryResponse]:
     """A unit of work that changes one entry with `fn(session, *args)` and shows it."""
     return lambda s: CatalogEntryResponse.model_validate(fn(s, *args))
+
+
+@router.get("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryDetailResponse)
+async def get_artifact(source_id: str, entry_id: str, read: Reads) -> CatalogEntryDetailResponse:
+    """One entry with what it can run (a plugin's members link to it by plugin_id)."""
+    return await read(lambda s: CatalogEntryDetailResponse.of(
+        catalog.get_entry(s, source_id, entry_id)))
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)
@@ -154,18 +164,19 @@ async def exclude_artifact(source_id: str, entry_id: str, write: Writes, actor: 
                            body: ExcludeArtifactRequest | None = None) -> CatalogEntryResponse:
     body = body or ExcludeArtifactRequest()
     if body.excluded:
-        return await write(lambda s: CatalogEntryResponse.model_validate(
-            catalog.exclude_entry(s, source_id, entry_id, body.reason, actor=actor)))
+        return await write(lambda s: CatalogEntryResponse.model_validate(catalog.exclude_entry(
+            s, source_id, entry_id, body.reason, body.cascade, actor=actor)))
     return await write(lambda s: CatalogEntryResponse.model_validate(
-        catalog.restore_entry(s, source_id, entry_id, actor=actor)))
+        catalog.restore_entry(s, source_id, entry_id, body.cascade, actor=actor)))
 
 
 @router.delete("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
 async def restore_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: Annotated[RestoreArtifactRequest | None, Body()] = None,
                            ) -> CatalogEntryResponse:
+    cascade = body.cascade if body is not None else False
     return await write(lambda s: CatalogEntryResponse.model_validate(
-        catalog.restore_entry(s, source_id, entry_id, actor=actor)))
+        catalog.restore_entry(s, source_id, entry_id, cascade, actor=actor)))
 
 
 @router.post("/{source_id}/scan-results", response_model=MergeResultResponse)

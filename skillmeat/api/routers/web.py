@@ -49,6 +49,7 @@ def _json_for_html(data: Any) -> str:
 PAGES = {
     "sources.html": ("sources.js", "#main", "Skip to content", "/"),
     "source.html": ("catalog.js", "#catalog", "Skip to catalog", None),
+    "collection.html": ("collection.js", "#main", "Skip to content", "/collection"),
     "not_found.html": (None, None, None, None),
     "login.html": (None, None, None, "none"),
 }
@@ -65,7 +66,9 @@ def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
     nav = "" if current == "none" else (
         '    <nav aria-label="Main"><a href="/"'
         + (' aria-current="page"' if current == "/" else "")
-        + '>Sources</a><a href="/docs">API</a></nav>')
+        + '>Sources</a><a href="/collection"'
+        + (' aria-current="page"' if current == "/collection" else "")
+        + '>Collection</a><a href="/docs">API</a></nav>')
     body = _template("layout.html").substitute(
         title=html.escape(title),
         head=f'  <script type="module" src="/static/js/{script}"></script>' if script else "",
@@ -81,6 +84,11 @@ def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
 @router.get("/", response_class=HTMLResponse)
 def sources_page() -> HTMLResponse:
     return render("sources.html", "Sources", {})
+
+
+@router.get("/collection", response_class=HTMLResponse)
+def collection_page() -> HTMLResponse:
+    return render("collection.html", "Collection", {})
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ from skillmeat.cache import exclusions
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource, utcnow
 from skillmeat.core import errors
-from skillmeat.core.marketplace import counts
+from skillmeat.core.marketplace import counts, plugins
 from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
 from skillmeat.core.marketplace.status import status_of
 from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD, Actor, ExclusionAction
@@ -26,6 +26,16 @@ def get_entry(session: Session, source_id: str, entry_id: str, *,
         if ID_PATTERN.match(entry_id) else None
     if entry is None:
         raise errors.NotFound(f"entry {entry_id!r} not found in source {source_id!r}")
+    return entry
+
+
+def find_entry(session: Session, source_id: str, ident: str) -> MarketplaceCatalogEntry:
+    """An entry by id, else the plugin with that name (what a person types)."""
+    get_source(session, source_id)
+    entry = repo.get_entry(session, source_id, ident) if ID_PATTERN.match(ident) else None
+    entry = entry or repo.plugin_by_name(session, source_id, ident[:MAX_NAME])
+    if entry is None:
+        raise errors.NotFound(f"entry or plugin {ident!r} not found in source {source_id!r}")
     return entry
 
 
@@ -71,33 +81,53 @@ def clean_text(value: str, what: str, limit: int) -> str:
 
 
 def exclude_entry(session: Session, source_id: str, entry_id: str,
-                  reason: str | None = None, *, actor: str = Actor.API,
-                  ) -> MarketplaceCatalogEntry:
+                  reason: str | None = None, cascade: bool = False, *,
+                  actor: str = Actor.API) -> MarketplaceCatalogEntry:
     """Mark an entry "not an artifact" by hand. Idempotent: the first excluded_at is kept;
-    a new reason replaces the old one (an event either way, none when nothing changed)."""
+    a new reason replaces the old one (an event either way, none when nothing changed).
+
+    With `cascade` (plugins only) its members not yet excluded are excluded with it.
+    """
     if reason is not None:
         reason = clean_text(reason, "reason", MAX_REASON) or None  # blank means no reason
     source, entry = _locked(session, source_id, entry_id)
+    if cascade:
+        plugins.require_plugin(entry)
+    changed = True
     if entry.excluded_at is None:
         entry.excluded_at = utcnow()
         entry.excluded_reason = reason
         entry.excluded_by_rule = None
         entry.rule_exception = False
     elif reason is None or reason == entry.excluded_reason:
-        return entry
+        changed = False
     else:
         entry.excluded_reason = reason
-    _record(session, entry, actor, ExclusionAction.EXCLUDE, reason, None)
-    _apply_status(source, entry)
+    if changed:
+        _record(session, entry, actor, ExclusionAction.EXCLUDE, reason, None)
+        _apply_status(source, entry)
+    if cascade:  # every member it hides is a change of its own, with its own event
+        for member in plugins.cascade_exclude(session, source, entry):
+            _record(session, member, actor, ExclusionAction.EXCLUDE, member.excluded_reason,
+                    None)
+            _apply_status(source, member)
     session.flush()
     return entry
 
 
-def restore_entry(session: Session, source_id: str, entry_id: str, *,
-                  actor: str = Actor.API) -> MarketplaceCatalogEntry:
+def restore_entry(session: Session, source_id: str, entry_id: str,
+                  cascade: bool = False, *, actor: str = Actor.API) -> MarketplaceCatalogEntry:
     """Undo an exclusion; an entry that is not excluded is returned unchanged. Restoring an
-    entry a rule excluded makes an exception: no rule excludes it again."""
+    entry a rule excluded makes an exception: no rule excludes it again.
+
+    With `cascade` (plugins only) the members its cascade excluded come back, no others.
+    """
     source, entry = _locked(session, source_id, entry_id)
+    if cascade:
+        plugins.require_plugin(entry)
+        for member in plugins.cascade_restore(session, source, entry):
+            _record(session, member, actor, ExclusionAction.RESTORE, None, None)
+            _apply_status(source, member)
     if entry.excluded_at is not None:
         _record(session, entry, actor, ExclusionAction.RESTORE, None, entry.excluded_by_rule)
         if entry.excluded_by_rule is not None:
@@ -106,7 +136,7 @@ def restore_entry(session: Session, source_id: str, entry_id: str, *,
         entry.excluded_reason = None
         entry.excluded_by_rule = None
         _apply_status(source, entry)
-        session.flush()
+    session.flush()
     return entry
 
 
@@ -135,4 +165,13 @@ def mark_imported(session: Session, source: MarketplaceSource, entry: Marketplac
     entry.import_id = import_id
     entry.import_date = utcnow()
     entry.imported_sha = content_hash
+    _apply_status(source, entry)
+
+
+def unmark_imported(source: MarketplaceSource, entry: MarketplaceCatalogEntry) -> None:
+    """The entry's content left the collection: its status is derived afresh (new, updated
+    or removed)."""
+    entry.import_id = None
+    entry.import_date = None
+    entry.imported_sha = None
     _apply_status(source, entry)

@@ -44,6 +44,7 @@ class EntryFilter:
     search: str | None = None
     include_excluded: bool = False
     include_below_threshold: bool = False
+    plugin_id: str | None = None  # only the members of this plugin entry
 
     def check(self) -> None:
         low, high = self.min_confidence, self.max_confidence
@@ -59,7 +60,7 @@ class EntryFilter:
             low = max(low or 0, CONFIDENCE_THRESHOLD)
         hidden = None if self.include_excluded else CatalogStatus.EXCLUDED
         return repo.EntryCriteria(self.artifact_type, self.status, hidden, low,
-                                  self.max_confidence, self.search)
+                                  self.max_confidence, self.search, self.plugin_id)
 
 
 @dataclass(slots=True)

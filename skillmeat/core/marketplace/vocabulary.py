@@ -20,6 +20,7 @@ class ArtifactType(StrEnum):
     AGENT = "agent"
     HOOK = "hook"
     MCP_SERVER = "mcp_server"
+    PLUGIN = "plugin"
 
 
 class CatalogStatus(StrEnum):

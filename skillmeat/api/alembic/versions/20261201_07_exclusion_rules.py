@@ -1,14 +1,14 @@
 """Exclusion rules, which rule excluded an entry (and hand-made exceptions), exclusion events.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -62,8 +62,6 @@ def upgrade() -> None:
                                    server_default=sa.false()))
         batch.create_foreign_key("fk_catalog_excluded_by_rule", "marketplace_exclusion_rules",
                                  ["excluded_by_rule"], ["id"])
-    with op.batch_alter_table(ENTRIES) as batch:
-        batch.alter_column("rule_exception", server_default=None)
     where = sa.text("excluded_by_rule IS NOT NULL")
     op.create_index("ix_catalog_excluded_by_rule", ENTRIES, ["excluded_by_rule"],
                     postgresql_where=where, sqlite_where=where)

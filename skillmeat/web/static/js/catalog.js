@@ -19,6 +19,7 @@ const summary = new SourceSummary(boot.source, () => {
 const filters = new Filters(() => grid.reload());
 const grid = new CatalogGrid(() => summary.source, () => filters.view, {
   open: (entry) => showEntry(entry.id),
+  openPlugin: (id) => openById(id),
   import: (entry) => importer.import([entry.id]),
   exclude: (entry) => askExclude(entry),
   counts: (counts) => {
@@ -41,17 +42,18 @@ async function refreshed(highlight = null) {
 // ---- "Not an artifact" and restore -------------------------------------------------------------
 
 function askExclude(entry) {
-  confirmExclusion(entry, (reason) => exclude(entry, reason));
+  confirmExclusion(entry, (reason, cascade) => exclude(entry, reason, cascade));
 }
 
-async function exclude(entry, reason) {
+async function exclude(entry, reason, cascade = false) {
   const putBack = grid.remove(entry);
   try {
     await api("PATCH", `${entryPath(summary.source.id, entry.id)}/exclude`,
-      { excluded: true, reason: reason || null });
-    toast(`${entry.name} is hidden from the catalog.`, "ok");
+      { excluded: true, reason: reason || null, cascade });
+    toast(`${entry.name}${cascade ? " and its members are" : " is"} hidden from the catalog.`,
+      "ok");
     excluded.invalidate();
-    grid.refreshCounts();
+    if (cascade) await grid.refresh(); else grid.refreshCounts();
   } catch (error) {
     putBack();
     toast(`Could not hide ${entry.name}: ${error.message}`, "error");
@@ -64,7 +66,9 @@ const rules = new RulesPanel(boot.source.id, () => {
 });
 
 const excluded = new ExcludedSection(boot.source.id, async (entry) => {
-  const restored = await api("DELETE", `${entryPath(summary.source.id, entry.id)}/exclude`);
+  // A plugin brings back the members its cascade hid (the API knows which), no others.
+  const body = entry.artifact_type === "plugin" ? { cascade: true } : undefined;
+  const restored = await api("DELETE", `${entryPath(summary.source.id, entry.id)}/exclude`, body);
   toast(`${restored.name} is back in the catalog.`, "ok");
   await refreshed(restored.id);
 }, async (ids) => {
@@ -103,7 +107,20 @@ bulkButton.addEventListener("click", () => {
 const entryActions = {
   exclude: (entry) => askExclude(grid.entries.get(entry.id) || entry),
   import: (entry) => importer.import([entry.id]),
+  open: (id, entry) => openById(id, entry),
 };
+
+// An entry that may not be on the grid (a member's plugin, a plugin's member): asked for.
+async function openById(id, known = null) {
+  let entry = grid.entries.get(id) || known;
+  try {
+    entry = entry || await api("GET", entryPath(summary.source.id, id));
+  } catch (error) {
+    toast(`Could not open it: ${error.message}`, "error");
+    return;
+  }
+  showEntry(id, entry);
+}
 
 function showEntry(id, fallback = null, push = true) {
   const entry = grid.entries.get(id) || fallback;

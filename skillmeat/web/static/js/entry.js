@@ -3,6 +3,8 @@
 import { api, entryPath, sourcePath } from "./api.js";
 import { confidenceBar } from "./cards.js";
 import { $, fill, h, spinner, timeEl } from "./dom.js";
+import { riskSection } from "./risk.js";
+import { addSourceButton, memberCounts, membersSection, pluginLink } from "./plugins.js";
 import { statusBadge, typeBadge, typeLabel } from "./vocabulary.js";
 import { markSelected, openDialog, setupDialog, setupTabs } from "./widgets.js";
 
@@ -46,7 +48,23 @@ function confidenceSection(entry) {
       : h("p", { class: "muted" }, "No score breakdown recorded."));
 }
 
-function renderOverview(entry) {
+function pluginFacts(entry) {
+  const p = entry.plugin || {};
+  const link = (url) => url && /^https:\/\//.test(url)
+    && h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, url);
+  return [
+    ["Members", memberCounts(entry)],
+    ["Author", p.author],
+    ["License", p.license],
+    ["Homepage", link(p.homepage) || p.homepage],
+    ["Repository", link(p.repository) || p.repository],
+    ["Source", entry.remote ? h("span", {}, "Another repository: ", link(entry.upstream_url),
+      p.sha || p.ref ? ` at ${p.sha || p.ref}` : "") : null],
+  ];
+}
+
+function renderOverview(entry, actions) {
+  const isPlugin = entry.artifact_type === "plugin";
   const facts = [
     ["Type", typeLabel(entry.artifact_type)],
     ["Status", statusBadge(entry.status)],
@@ -60,8 +78,10 @@ function renderOverview(entry) {
     ["Imported", entry.import_date && timeEl(entry.import_date)],
     ["Excluded", entry.excluded_at && h("span", {}, timeEl(entry.excluded_at),
       entry.excluded_reason ? ` — ${entry.excluded_reason}` : "")],
-    ["Upstream", entry.upstream_url && h("a", { href: entry.upstream_url, target: "_blank",
-      rel: "noopener noreferrer" }, "Open the file upstream ↗")],
+    ["Upstream", !entry.remote && entry.upstream_url && h("a", { href: entry.upstream_url,
+      target: "_blank", rel: "noopener noreferrer" }, "Open the file upstream ↗")],
+    ["Plugin", pluginLink(entry, (id) => actions.open(id))],
+    ...(isPlugin ? pluginFacts(entry) : []),
   ].filter(([, value]) => value);
   const history = h("section", { class: "history", "aria-labelledby": "history-title" },
     h("h3", { id: "history-title" }, "Exclusion history"),
@@ -71,6 +91,8 @@ function renderOverview(entry) {
       h("div", {},
         entry.description && h("p", { class: "entry-desc" }, entry.description),
         h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+        riskSection(entry, () => current && current.entry.id === entry.id),
+        isPlugin && !entry.remote && membersSection(entry, (id, m) => actions.open(id, m)),
         history),
       confidenceSection(entry)));
   loadHistory(entry, history);
@@ -254,6 +276,7 @@ function renderActions(entry, actions) {
   fill(foot,
     entry.upstream_url && h("a", { class: "btn", href: entry.upstream_url, target: "_blank",
       rel: "noopener noreferrer" }, "View upstream ↗"),
+    addSourceButton(entry),
     entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-quiet",
       onclick: () => { dialog.close("exclude"); actions.exclude(entry); } }, "Not an artifact"),
     entry.importable && h("button", { type: "button", class: "btn btn-primary",
@@ -264,14 +287,15 @@ let onCloseHook = null;
 setupDialog(dialog, { onClose: () => { current = null; if (onCloseHook) onCloseHook(); } });
 setupTabs(tabs, selectTab);
 
-// Opens the dialog; `actions` has exclude(entry) and import(entry); `onClose` runs after.
+// Opens the dialog; `actions` has exclude(entry), import(entry) and open(id, entry);
+// `onClose` runs after.
 export function openEntry(entry, actions, onClose, tab = "overview") {
   current = { entry, actions, filesLoaded: false };
   onCloseHook = onClose;
   $("#entry-title").textContent = entry.name;
   $("#entry-path").textContent = entry.path;
   $("#entry-badges").replaceChildren(typeBadge(entry.artifact_type), statusBadge(entry.status));
-  renderOverview(entry);
+  renderOverview(entry, actions);
   tree.replaceChildren();
   view.replaceChildren();
   renderActions(entry, actions);
@@ -284,7 +308,7 @@ export function updateEntry(entry) {
   if (current && current.entry.id === entry.id) {
     current.entry = entry;
     $("#entry-badges").replaceChildren(typeBadge(entry.artifact_type), statusBadge(entry.status));
-    renderOverview(entry);
+    renderOverview(entry, current.actions);
     renderActions(entry, current.actions);
   }
 }

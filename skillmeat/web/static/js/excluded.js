@@ -12,17 +12,23 @@ $("#exclude-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const confirmed = onConfirm;
   const reason = $("#exclude-reason").value.trim();
+  const cascade = !$("#exclude-cascade-field").hidden && $("#exclude-cascade").checked;
   onConfirm = null;
   dialog.close("confirm");
-  if (confirmed) confirmed(reason);
+  if (confirmed) confirmed(reason, cascade);
 });
 
-// The "Not an artifact" confirmation; `confirmed(reason)` runs when the user confirms.
+// The "Not an artifact" confirmation; `confirmed(reason, cascade)` runs when the user
+// confirms (`cascade`: a plugin's members too, offered for plugins only).
 export function confirmExclusion(entry, confirmed) {
   onConfirm = confirmed;
   $("#exclude-text").textContent = `This will hide ${entry.name || entry} from the catalog. `
     + "You can restore it later from the Excluded list.";
   $("#exclude-reason").value = "";
+  const members = Object.values(entry.member_counts || {}).reduce((a, b) => a + b, 0);
+  $("#exclude-cascade-field").hidden = entry.artifact_type !== "plugin" || !members;
+  $("#exclude-cascade").checked = true;
+  $("#exclude-cascade-count").textContent = String(members);
   openDialog(dialog, $("#exclude-reason"));
 }
 
