@@ -188,7 +188,14 @@ def merge_snapshot(session: Session, source_id: str,
     """Every entry of a source with the columns a merge compares (not whole ORM objects),
     a page at a time in (type, path) order: the unique index serves each page, and rows
     may be written between pages (a merge never changes type or path)."""
-    stmt = select(*MERGE_COLUMNS).where(Entry.source_id == source_id)
+    return type_path_pages(session, select(*MERGE_COLUMNS).where(Entry.source_id == source_id),
+                           page)
+
+
+def type_path_pages(session: Session, stmt: Select[Any],
+                    page: int) -> Iterator[list[Row[Any]]]:
+    """`stmt`'s rows (it selects artifact_type and path of one source's entries) a page at a
+    time in (type, path) order, on the source's unique index."""
     key = (Entry.artifact_type, Entry.path)
     after: tuple[str, str] | None = None
     while True:

@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
@@ -39,6 +39,14 @@ def _engine(url: str) -> Engine:
 
 def _columns(engine: Engine, table: str) -> set[str]:
     return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def _add_source(conn: Connection) -> None:
+    conn.execute(text(
+        "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+        " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+        " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
 
 
 def _seed_one_entry(engine: Engine) -> None:
@@ -177,4 +185,44 @@ def test_plugins_revision_goes_down_and_up_with_rows_in_place(empty_url: str) ->
         engine, "marketplace_catalog_entries")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM marketplace_catalog_entries")).scalar() == "pdf"
+    engine.dispose()
+
+
+def test_exclusion_rules_revision_goes_down_and_up_with_rows_in_place(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.begin() as conn:
+        _add_source(conn)
+        conn.execute(text(
+            "INSERT INTO marketplace_exclusion_rules (id, source_id, pattern, origin, created_at)"
+            " VALUES ('rul_1', 'src_1', 'docs/**', 'user', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name,"
+            " renamed, path, confidence_score, score_breakdown, status, detected_at,"
+            " excluded_at, excluded_by_rule, rule_exception, created_at, updated_at) VALUES"
+            " ('cat_1', 'src_1', 'skill', 'pdf', false, 'docs/pdf', 90, '{}', 'excluded',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'rul_1', false, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_exclusion_events (source_id, at, actor, action, entry_id,"
+            " rule_id) VALUES ('src_1', CURRENT_TIMESTAMP, 'cli', 'rule_exclude', 'cat_1',"
+            " 'rul_1')"))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0004")
+    engine = _engine(empty_url)
+    tables = set(inspect(engine).get_table_names())
+    assert not {"marketplace_exclusion_rules", "marketplace_exclusion_events"} & tables
+    assert "excluded_by_rule" not in _columns(engine, "marketplace_catalog_entries")
+    with engine.connect() as conn:  # the entry itself stays, still excluded
+        assert conn.execute(text("SELECT status FROM marketplace_catalog_entries")).scalar() \
+            == "excluded"
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT excluded_by_rule, rule_exception"
+                                " FROM marketplace_catalog_entries")).one()
+    assert (row[0], bool(row[1])) == (None, False)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("marketplace_exclusion_events")}
+    assert {"ix_exclusion_events_source", "ix_exclusion_events_entry"} <= indexes
     engine.dispose()

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from sqlalchemy.orm import Session
 
-from skillmeat.api.deps import CodecDep, Reads, Scans, SettingsDep, Writes
+from skillmeat.api.deps import ActorDep, CodecDep, Reads, Scans, SettingsDep, Writes
 from skillmeat.api.schemas.marketplace import (
     CatalogEntryDetailResponse,
     CatalogEntryResponse,
@@ -160,21 +160,23 @@ async def rename_artifact(source_id: str, entry_id: str, body: RenameArtifactReq
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def exclude_artifact(source_id: str, entry_id: str, write: Writes,
+async def exclude_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: ExcludeArtifactRequest | None = None) -> CatalogEntryResponse:
     body = body or ExcludeArtifactRequest()
     if body.excluded:
-        return await write(_entry(catalog.exclude_entry, source_id, entry_id, body.reason,
-                                  body.cascade))
-    return await write(_entry(catalog.restore_entry, source_id, entry_id, body.cascade))
+        return await write(lambda s: CatalogEntryResponse.model_validate(catalog.exclude_entry(
+            s, source_id, entry_id, body.reason, body.cascade, actor=actor)))
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, body.cascade, actor=actor)))
 
 
 @router.delete("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def restore_artifact(source_id: str, entry_id: str, write: Writes,
+async def restore_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: Annotated[RestoreArtifactRequest | None, Body()] = None,
                            ) -> CatalogEntryResponse:
     cascade = body.cascade if body is not None else False
-    return await write(_entry(catalog.restore_entry, source_id, entry_id, cascade))
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, cascade, actor=actor)))
 
 
 @router.post("/{source_id}/scan-results", response_model=MergeResultResponse)

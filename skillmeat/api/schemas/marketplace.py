@@ -126,6 +126,7 @@ class CatalogEntryResponse(BaseModel):
     import_id: str | None
     excluded_at: datetime | None
     excluded_reason: str | None
+    excluded_by_rule: str | None = Field(description="The rule that excluded it (None: by hand).")
     title: str | None
     description: str | None
     risk_summary: str | None = Field(

@@ -2,7 +2,8 @@
 
 Scanning calls it, and so do pipelines that push a scan-result document. It inserts new
 entries, updates changed ones, marks undetected ones removed (they stay), and never touches
-an exclusion: excluded_at is a person's decision, not a scan's.
+an exclusion made by hand: excluded_at is a person's decision, not a scan's. The source's
+exclusion rules are applied after the merge, so new entries matching one arrive excluded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from skillmeat.core.marketplace.artifacts import (
 )
 from skillmeat.core.marketplace.catalog import refresh_counts
 from skillmeat.core.marketplace.plugins import PluginLinks, plugin_root
+from skillmeat.core.marketplace.rules import apply_on_scan
 from skillmeat.core.marketplace.status import derive_status
 from skillmeat.core.marketplace.tree import COMMIT_PREFIX
 from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, ScanStatus
@@ -144,6 +146,8 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
         result.new += 1
         writes.flush_full()
     writes.flush()
+    # The source's rules (a person's, and the repository's own) hold through every scan.
+    apply_on_scan(session, source)
     refresh_counts(session, source)
     source.last_scanned_sha = commit
     source.last_sync_at = now
