@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fixture_repos import FIXTURES, Fixture  # noqa: E402
+from plugin_quality import f1, plugin_table, score_plugins  # noqa: E402
 from snapshot_git import build_repo  # noqa: E402
 
 from skillmeat.core.marketplace.artifacts import DetectedArtifact  # noqa: E402
@@ -36,8 +37,10 @@ from skillmeat.core.marketplace.readers.git import GitReader  # noqa: E402
 from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD as VISIBLE  # noqa: E402
 from skillmeat.core.marketplace.vocabulary import ArtifactType  # noqa: E402
 
-ARTIFACT_TYPES = tuple(ArtifactType)
+# Member types: the labels name these. Plugins are scored on their own (bench/plugin_quality.py).
+ARTIFACT_TYPES = tuple(t for t in ArtifactType if t != ArtifactType.PLUGIN)
 TARGET_OVERALL, TARGET_REPO = 0.97, 0.90
+TARGET_PLUGIN_MEMBERS = 0.97  # every listed plugin must be an entry; members F1 at least this
 Key = tuple[str, str]
 # Corpus repositories a person judged to show no sign of being meant for Claude Code. They hold
 # no artifacts (the first is labeled so; the second is unlabeled, and its only look-alikes are
@@ -45,9 +48,9 @@ Key = tuple[str, str]
 # shows there is a false positive. The fixtures carry their own judgment (`no_signal`).
 NO_SIGNAL_CORPUS = {
     "e2b-dev/awesome-ai-agents": "a list of AI agent products: no .claude/ folder, manifest, "
-                                 "skill, install instructions or mention of Claude Code",
+    "skill, install instructions or mention of Claude Code",
     "gopasspw/gopass": "a password manager CLI whose docs/commands/ pages document the CLI; "
-                       "nothing in it is meant for Claude Code",
+    "nothing in it is meant for Claude Code",
 }
 
 
@@ -65,10 +68,16 @@ class Result:
     signal: str = ""  # the detector's own reading: "none", "weak" or "strong"
     labels: set[Key] = field(default_factory=set)
     uncertain: set[Key] = field(default_factory=set)
+    manifests: dict[str, str] = field(default_factory=dict)  # .claude-plugin/*.json texts
+    folders: set[str] = field(default_factory=set)
 
     @property
     def shown(self) -> set[Key]:
-        return {(a.type, a.path) for a in self.detected if a.confidence >= VISIBLE}
+        return {
+            (a.type, a.path)
+            for a in self.detected
+            if a.confidence >= VISIBLE and a.type in ARTIFACT_TYPES
+        }
 
     @property
     def tp(self) -> set[Key]:
@@ -112,6 +121,18 @@ def evaluate(snapshot: dict[str, Any], labels: dict[str, Any] | None) -> Result:
     with tempfile.TemporaryDirectory(prefix="skillmeat-corpus-") as tmp:
         found, seconds, signal = scan(snapshot, Path(tmp))
     result = Result(snapshot["repo"], len(snapshot["files"]), seconds, found, signal)
+    result.manifests = {
+        p: t
+        for p, t in snapshot.get("contents", {}).items()
+        if "/.claude-plugin/" in f"/{p}" and p.endswith(".json")
+    }
+    if result.manifests:
+        result.folders = {
+            f["path"].rsplit("/", 1)[0] for f in snapshot["files"] if "/" in f["path"]
+        }
+        result.folders |= {
+            f.rsplit("/", i)[0] for f in result.folders for i in range(1, f.count("/") + 1)
+        }
     for item in (labels or {}).get("artifacts", ()):
         key = (item["type"], item["path"])
         (result.uncertain if item.get("uncertain") else result.labels).add(key)
@@ -167,8 +188,9 @@ def no_signal_table(results: list[tuple[str, Result]]) -> str:
     for origin, r in results:
         hidden = sum(1 for a in r.detected if a.confidence < VISIBLE)
         tp, fp = len(r.tp), len(r.fp)
-        totals.update(files=r.files, found=len(r.detected), hidden=hidden, shown=len(r.shown),
-                      tp=tp, fp=fp)
+        totals.update(
+            files=r.files, found=len(r.detected), hidden=hidden, shown=len(r.shown), tp=tp, fp=fp
+        )
         lines.append(
             f"| {r.repo} | {origin} | {r.signal} | {r.files} | {len(r.detected)} | {hidden} "
             f"| {len(r.shown)} | {fp} | {scores(tp, fp, 0)[0]:.3f} |"
@@ -206,6 +228,12 @@ def details(result: Result) -> str:
     return "\n".join(out)
 
 
+def _has_plugin(snapshot: Path) -> bool:
+    """Whether a corpus snapshot holds a plugin or marketplace manifest (read as text)."""
+    text = snapshot.read_text()
+    return '.claude-plugin/plugin.json"' in text or '.claude-plugin/marketplace.json"' in text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="list false positives/negatives")
@@ -225,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         repo_name = snapshot.stem.replace("__", "/", 1)
         if labels.exists():
             labeled.append(result := evaluate_file(snapshot, labels))
-        elif args.all or repo_name in NO_SIGNAL_CORPUS:
+        elif args.all or repo_name in NO_SIGNAL_CORPUS or _has_plugin(snapshot):
             unlabeled.append(result := evaluate_file(snapshot, None))
         else:
             continue
@@ -240,13 +268,33 @@ def main(argv: list[str] | None = None) -> int:
         if not results:
             continue
         print(f"\n{title}:\n\n{quality_table(results)}")
-        ok = ok and all(scores(len(r.tp), len(r.fp), len(r.fn))[2] >= TARGET_REPO
-                        for r in results)
+        ok = ok and all(scores(len(r.tp), len(r.fp), len(r.fn))[2] >= TARGET_REPO for r in results)
         if args.verbose:
             print("".join(details(r) for r in results if r.fp or r.fn))
     if labeled:
         totals = [sum(len(getattr(r, k)) for r in labeled) for k in ("tp", "fp", "fn")]
         ok = ok and scores(*totals)[2] >= TARGET_OVERALL
+    plugins = [
+        p
+        for r in labeled
+        if (p := score_plugins(r.repo, r.manifests, r.folders, r.labels | r.uncertain, r.detected))
+        is not None
+    ]
+    plugins += [
+        p
+        for r in unlabeled
+        if (p := score_plugins(r.repo, r.manifests, r.folders, None, r.detected)) is not None
+    ]
+    if plugins:
+        print(
+            f"\nPlugins (repositories with a marketplace.json or plugin.json):\n\n"
+            f"{plugin_table(plugins)}"
+        )
+        ok = ok and all(p.found == p.expected and not p.extra for p in plugins)
+        members = sum((p.members for p in plugins), Counter())
+        ok = ok and bool(members) and f1(members) >= TARGET_PLUGIN_MEMBERS
+        if args.verbose:
+            print("\n".join(f"- {p.repo}: {m}" for p in plugins for m in p.misses))
     if no_signal:
         print(f"\nRepositories with no Claude Code signal:\n\n{no_signal_table(no_signal)}")
         ok = ok and not any(r.fp for _, r in no_signal)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # NORMAL survives a killed process; FULL also survives power loss, one fsync per commit.
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     collection_dir: Path | None = None  # default: data_dir / "collection"
+    # The collection is a Claude Code plugin marketplace: its name (`install NAME@<this>`) and
+    # the owner its marketplace.json names.
+    marketplace_name: str = Field(default="skillmeat", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    marketplace_owner: str = Field(default="SkillMeat", min_length=1, max_length=100)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -42,6 +46,8 @@ class Settings(BaseSettings):
     # When set, state-changing requests need "Authorization: Bearer <token>" (or the UI's
     # login session); protect_reads extends that to reads of the API.
     api_token: SecretStr | None = None
+    api_token_name: str = Field(default="token", min_length=1, max_length=100,
+                                pattern=r"^[A-Za-z0-9_.@-]+$")  # the actor in audit events
     protect_reads: bool = False
     # Host names the server answers to besides loopback names and IP addresses (DNS rebinding).
     allowed_hosts: CommaList = Field(default_factory=list)

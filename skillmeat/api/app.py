@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.datastructures import State
 
@@ -19,8 +21,11 @@ from skillmeat.api.middleware import (
 )
 from skillmeat.api.routers import (
     api_docs,
+    collection,
+    collection_git,
     health,
     login,
+    marketplace_exclusions,
     marketplace_imports,
     marketplace_search,
     marketplace_sources,
@@ -29,8 +34,12 @@ from skillmeat.api.routers import (
 from skillmeat.api.schemas.errors import ERROR_RESPONSES
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings, get_settings
+from skillmeat.core.collection import service as collection_service
 from skillmeat.core.cursor import CursorCodec
 from skillmeat.core.marketplace.scheduler import RescanScheduler
+from skillmeat.core.redaction import redact
+
+log = logging.getLogger("skillmeat.api")
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -38,6 +47,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _settle_collection(app.state)
         scheduler = None
         if settings.rescan_interval:
             scheduler = RescanScheduler(app.state.db, settings, settings.rescan_interval,
@@ -64,17 +74,30 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(JsonTextMiddleware)
     app.add_middleware(ApiTokenMiddleware, state=app.state)
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
-                       large_limit=settings.max_scan_result_bytes)
+                       large_limit=settings.max_scan_result_bytes,
+                       large_suffixes=("/scan-results", "/exclusions/import"))
     app.add_middleware(HostCheckMiddleware, state=app.state)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_search.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_exclusions.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_exclusions.transfer, responses=ERROR_RESPONSES)
+    app.include_router(collection.router, responses=ERROR_RESPONSES)
+    app.include_router(collection_git.router)
     app.include_router(login.router)
     app.include_router(api_docs.router)
     app.include_router(web.router)
     return app
+
+
+async def _settle_collection(state: State) -> None:
+    """Finish or roll back a collection change a crash interrupted, before serving."""
+    try:
+        await anyio.to_thread.run_sync(collection_service.prepare, state.db, state.settings)
+    except Exception as exc:  # noqa: BLE001 - the API still serves; the next change retries
+        log.error("could not settle the collection: %s", redact(str(exc), state.settings))
 
 
 def configure(state: State, settings: Settings, db: Database) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 import logging
 from http.cookies import SimpleCookie
@@ -23,6 +24,10 @@ CSRF_COOKIE = "skillmeat_csrf"
 CSRF_HEADER = b"x-csrf-token"
 # Paths that must stay reachable without a token (probes, the login form itself).
 OPEN_PATHS = ("/healthz", "/readyz", "/login", "/logout", "/static/")
+# The collection as git and Claude Code fetch it: the one place HTTP Basic (any user name, the
+# API token as password) is accepted, since git can send nothing else.
+BASIC_PATHS = ("/collection.git/", "/collection/")
+GIT_FETCH = "/collection.git/git-upload-pack"
 
 Problem = tuple[int, str]
 _NO_BEARER: Problem = (0, "no bearer header")  # not a verdict: look at the session instead
@@ -48,9 +53,19 @@ def _bearer(scope: Scope, token: str) -> Problem | None:
     if not auth:
         return _NO_BEARER
     scheme, _, given = auth.partition(" ")
+    if scheme.lower() == "basic" and scope["path"].startswith(BASIC_PATHS):
+        return _basic(given.strip(), token)
     if scheme.lower() != "bearer" or not given.strip():
         return 401, "use 'Authorization: Bearer <token>'"
     return None if token_matches(given.strip(), token) else (403, "invalid API token")
+
+
+def _basic(given: str, token: str) -> Problem | None:
+    try:
+        _user, _, password = base64.b64decode(given, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return 401, "malformed Basic credentials"
+    return None if token_matches(password, token) else (401, "invalid API token")
 
 
 def _session(scope: Scope, token: str, db: Database) -> Problem | None:
@@ -95,7 +110,8 @@ class ApiTokenMiddleware:
         if scope["type"] != "http" or token is None or scope["path"].startswith(OPEN_PATHS):
             await self.app(scope, receive, send)
             return
-        is_write = scope["method"] in WRITE_METHODS
+        # git's fetch POSTs its wants: a read of the collection, not a change.
+        is_write = scope["method"] in WRITE_METHODS and scope["path"] != GIT_FETCH
         if not is_write and not settings.protect_reads:
             await self.app(scope, receive, send)
             return
@@ -117,6 +133,11 @@ class ApiTokenMiddleware:
             await self.app(scope, receive, send)
             return
         status, detail = problem
+        if scope["path"].startswith(BASIC_PATHS):  # git: a Basic challenge makes it ask
+            headers = [(b"www-authenticate", b'Basic realm="skillmeat collection"')] \
+                if status == 401 else []
+            await send_json(send, status, detail, headers)
+            return
         if not is_write and not scope["path"].startswith("/api/"):
             # A page of the web UI: send the person to the login form, then back here.
             target = quote(scope["path"] + ("?" + scope["query_string"].decode("latin-1")

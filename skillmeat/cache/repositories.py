@@ -108,6 +108,7 @@ class EntryCriteria:
     min_confidence: int | None = None
     max_confidence: int | None = None
     text: Words | None = None  # words the search index must find in the entry
+    plugin_id: str | None = None  # members of this plugin entry
 
 
 def _conditions(session: Session, source_id: str,
@@ -116,6 +117,8 @@ def _conditions(session: Session, source_id: str,
              *visibility(Entry, c.status, c.hidden_status, c.min_confidence)]
     if c.artifact_type:
         conds.append(Entry.artifact_type == c.artifact_type)
+    if c.plugin_id:
+        conds.append(Entry.plugin_id == c.plugin_id)
     if c.max_confidence is not None:
         conds.append(Entry.confidence_score <= c.max_confidence)
     if c.text is not None:
@@ -153,8 +156,32 @@ MERGE_COLUMNS = (
     Entry.id, Entry.artifact_type, Entry.path, Entry.name, Entry.renamed, Entry.detected_sha,
     Entry.confidence_score, Entry.score_breakdown, Entry.title, Entry.description,
     Entry.detected_version, Entry.upstream_url, Entry.status, Entry.excluded_at,
-    Entry.removed_at, Entry.imported_sha, Entry.import_date, Entry.keywords,
+    Entry.removed_at, Entry.imported_sha, Entry.import_date, Entry.keywords, Entry.plugin_id,
+    Entry.plugin_name, Entry.plugin_meta, Entry.risk_summary, Entry.risk,
 )
+
+
+def plugin_ids(session: Session, source_id: str) -> dict[str, str]:
+    """Path -> id of a source's plugin entries (the unique index serves it)."""
+    stmt = select(Entry.path, Entry.id).where(Entry.source_id == source_id,
+                                              Entry.artifact_type == "plugin")
+    return {path: entry_id for path, entry_id in session.execute(stmt)}
+
+
+def plugin_by_name(session: Session, source_id: str, name: str) -> Entry | None:
+    """The first plugin entry with this name (by id); the (source, name) index serves it."""
+    stmt = select(Entry).where(Entry.source_id == source_id, Entry.name == name,
+                               Entry.artifact_type == "plugin").order_by(Entry.id).limit(1)
+    return session.scalars(stmt).first()
+
+
+def plugin_members(session: Session, source_id: str, plugin_id: str, *,
+                   lock: bool = False) -> list[Entry]:
+    """Every member of one plugin (served by the (source, plugin) index)."""
+    stmt = select(Entry).where(Entry.source_id == source_id, Entry.plugin_id == plugin_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return list(session.scalars(stmt.order_by(Entry.id)))
 
 
 def merge_snapshot(session: Session, source_id: str,
@@ -162,7 +189,14 @@ def merge_snapshot(session: Session, source_id: str,
     """Every entry of a source with the columns a merge compares (not whole ORM objects),
     a page at a time in (type, path) order: the unique index serves each page, and rows
     may be written between pages (a merge never changes type or path)."""
-    stmt = select(*MERGE_COLUMNS).where(Entry.source_id == source_id)
+    return type_path_pages(session, select(*MERGE_COLUMNS).where(Entry.source_id == source_id),
+                           page)
+
+
+def type_path_pages(session: Session, stmt: Select[Any],
+                    page: int) -> Iterator[list[Row[Any]]]:
+    """`stmt`'s rows (it selects artifact_type and path of one source's entries) a page at a
+    time in (type, path) order, on the source's unique index."""
     key = (Entry.artifact_type, Entry.path)
     after: tuple[str, str] | None = None
     while True:
@@ -260,3 +294,14 @@ def prune_scans(session: Session, source_id: str, keep: int) -> None:
     if cutoff is not None:
         session.execute(delete(MarketplaceScan).where(
             MarketplaceScan.source_id == source_id, MarketplaceScan.started_at < cutoff))
+
+
+def imported_entries(session: Session, artifact_types: Sequence[str]
+                     ) -> list[tuple[Entry, MarketplaceSource]]:
+    """Entries marked imported, with their sources, newest import first (read once, when a
+    collection in the old layout is migrated)."""
+    stmt = (select(Entry, MarketplaceSource)
+            .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
+            .where(Entry.import_id.is_not(None), Entry.artifact_type.in_(list(artifact_types)))
+            .order_by(Entry.import_date.desc(), Entry.id))
+    return [(entry, source) for entry, source in session.execute(stmt)]

@@ -9,8 +9,9 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from skillmeat.api.schemas.imports import ArtifactFilesResponse, FileContentResponse, ImportResponse
-from skillmeat.api.schemas.marketplace import CatalogEntryResponse
+from skillmeat.api.schemas.marketplace import CatalogEntryDetailResponse
 from skillmeat.cli import context
+from skillmeat.cli.catalog import add_source_command, plugin_members, print_members
 from skillmeat.cli.output import (
     JsonOpt,
     console,
@@ -19,6 +20,8 @@ from skillmeat.cli.output import (
     print_record,
     print_table,
 )
+from skillmeat.cli.risk import print_risk
+from skillmeat.core.collection import service as collection
 from skillmeat.core.marketplace import browsing, catalog, importing
 from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 
@@ -26,9 +29,10 @@ from skillmeat.core.marketplace.vocabulary import ConflictStrategy
 def import_command(
     source_id: str,
     entry_ids: Annotated[list[str], typer.Argument(help="Catalog entry ids to import.")],
-    strategy: Annotated[ConflictStrategy, typer.Option(
-        help="When the target exists: skip it, overwrite it, or rename the new one.")
-    ] = ConflictStrategy.SKIP,
+    strategy: Annotated[ConflictStrategy | None, typer.Option(
+        help="When the plugin name is taken: skip it, overwrite it, or rename the new one. "
+             "Unset: refused when another origin holds the name.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Copy entries into the local collection, at the commit of the last scan."""
@@ -43,6 +47,7 @@ def import_command(
             result = importing.import_entries(
                 context.database(), context.settings(), source_id, entry_ids, strategy,
                 progress=advance)
+    collection.pack(context.settings())
     response = ImportResponse.of(result)
     if as_json:
         print_json(response)
@@ -56,26 +61,46 @@ def import_command(
         for skipped in item.skipped_files:
             err_console.print(f"left out {item.name}/{skipped.path}: {skipped.reason}",
                               style="yellow", markup=False)
+        for warning in item.warnings:
+            err_console.print(f"warning: {item.name}: {warning}", style="yellow", markup=False)
 
 
-def show_command(source_id: str, entry_id: str, as_json: JsonOpt = False) -> None:
-    """Show an entry: its catalog record, its files, and its main file's frontmatter."""
+def show_command(
+    source_id: str,
+    entry_id: Annotated[str, typer.Argument(help="An entry id, or a plugin's name.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show an entry: its catalog record, its files, and its main file's frontmatter; a
+    plugin's members; for a remote plugin, how to add its repository as a source."""
     db, settings = context.database(), context.settings()
     with context.reported():
         with db.session(write=False) as session:
-            entry = CatalogEntryResponse.model_validate(
-                catalog.get_entry(session, source_id, entry_id))
-        files = ArtifactFilesResponse.of(browsing.list_files(db, settings, context.codec(),
-                                                             source_id, entry_id))
-        main = files.main_file
-        view = browsing.read_file(db, settings, source_id, entry_id, main) if main else None
+            entry = CatalogEntryDetailResponse.of(catalog.find_entry(session, source_id, entry_id))
+            members = plugin_members(session, source_id, entry)
+        remote = add_source_command(entry)
+        if remote is None:
+            files = ArtifactFilesResponse.of(browsing.list_files(
+                db, settings, context.codec(), source_id, entry.id))
+            main = files.main_file
+            view = browsing.read_file(db, settings, source_id, entry.id, main) if main else None
+    if remote is not None:  # its files are in another repository: nothing to list here
+        if as_json:
+            print_json({"entry": entry.model_dump(mode="json"), "members": [],
+                        "add_source_command": remote})
+        else:
+            print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump(exclude={"risk"}))
+            print_members(entry, members)
+        return
     content = FileContentResponse.model_validate(view) if view else None
     if as_json:
         print_json({"entry": entry.model_dump(mode="json"),
+                    "members": [m.model_dump(mode="json") for m in members],
                     "files": files.model_dump(mode="json"),
                     "main_file": content.model_dump(mode="json") if content else None})
         return
-    print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump())
+    print_record(f"{entry.artifact_type} {entry.name}", entry.model_dump(exclude={"risk"}))
+    print_risk(entry.risk)
+    print_members(entry, members)
     print_table(f"files at {files.commit[:12]} in {files.root or '/'}", ["path", "size", "note"],
                 [(m.path, m.size, m.problem or "") for m in files.files])
     if files.page_info.has_more:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from skillmeat.cli import catalog, importing, scanning, search, sources
+from skillmeat.cli import catalog, collection, exclusions, importing, scanning, search, sources
 
 app = typer.Typer(help="SkillMeat Marketplace: a catalog of Claude Code artifacts.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -18,6 +18,9 @@ catalog.app.command("import")(importing.import_command)
 catalog.app.command("show")(importing.show_command)
 app.add_typer(sources.app, name="sources")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(exclusions.rules_app, name="rules")
+app.add_typer(exclusions.transfer_app, name="exclusions")
+app.add_typer(collection.app, name="collection")
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -80,10 +80,13 @@ def detect_command(
         _tree, found = detect_at(reader, commit, root, context.settings().max_tree_entries)
     shown = [a for a in found if a.confidence >= min_confidence]
     if as_json:
+        paths = {a.path for a in shown if a.type == "plugin"}  # a hidden plugin links nothing
         doc = {"commit": commit, "artifacts": [
             {"type": a.type, "name": a.name, "path": a.path, "content_hash": a.content_hash,
              "confidence": a.confidence, "title": a.title, "description": a.description,
-             "version": a.version, "score_breakdown": a.score_breakdown} for a in shown]}
+             "version": a.version, "score_breakdown": a.score_breakdown,
+             "plugin_path": a.plugin_path if a.plugin_path in paths else None,
+             "plugin_meta": a.plugin_meta} for a in shown]}
         print(json.dumps(doc, indent=2))
         return
     print_table(f"{len(shown)} artifacts at {commit[:12]}", ["type", "name", "path", "conf"],

@@ -115,7 +115,8 @@ def test_an_import_writes_each_blob_as_it_arrives(big_skill: dict[str, Any],
     # One blob being written while the next arrives; GitHub: four requests in flight.
     blobs = 3 if big_skill["kind"] == "git" else 2 * 4 + 1
     assert peak < blobs * SIZE / 2**20, f"{peak:.1f} MiB held to import {COUNT} files"
-    written = settings.resolved_collection_dir / result.items[0].path / "data"
+    unit = settings.resolved_collection_dir / result.items[0].path
+    [written] = (unit / "skills").glob("*/data")
     assert sorted(p.stat().st_size for p in written.iterdir()) == [SIZE] * COUNT
 
 

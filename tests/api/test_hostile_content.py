@@ -174,8 +174,9 @@ def test_dot_git_paths_are_never_shown_read_or_imported(
     item = client.post(f"{BASE}/{sid}/import", json={"entry_ids": [evil["id"]]}).json()
     [imported] = item["items"]
     assert {f["path"] for f in imported["skipped_files"]} == set(DOT_GIT_PATHS)
-    collection = settings.resolved_collection_dir
-    written = {str(p.relative_to(collection)) for p in collection.rglob("*") if p.is_file()}
-    assert written == {"skills/evil/SKILL.md", "skills/evil/.gitignore",
-                       "skills/evil/.github/notes.md"}
-    assert not any(is_git_name(p.name) for p in collection.rglob("*"))
+    # The collection's own .git is SkillMeat's; nothing of the repository's reaches a unit.
+    unit = settings.resolved_collection_dir / imported["path"]
+    written = {str(p.relative_to(unit)) for p in unit.rglob("*") if p.is_file()}
+    assert written == {".claude-plugin/plugin.json", "skills/evil/SKILL.md",
+                       "skills/evil/.gitignore", "skills/evil/.github/notes.md"}
+    assert not any(is_git_name(p.name) for p in unit.rglob("*"))

@@ -69,14 +69,23 @@ def do_import(client: httpx.Client, sid: str, ids: list[str],
 
 
 def files_under(root: Path) -> set[str]:
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} \
-        if root.exists() else set()
+    """Files of the units (plugins/...), the records and git left out."""
+    top = root / "plugins"
+    return {str(p.relative_to(top)) for p in top.rglob("*") if p.is_file()} \
+        if top.exists() else set()
 
 
-def test_import_writes_each_type_in_its_layout_and_marks_it_imported(
+def lock(collection: Path) -> dict[str, Any]:
+    units: dict[str, Any] = json.loads(
+        (collection / ".claude-plugin/skillmeat.lock.json").read_text())["units"]
+    return units
+
+
+def test_import_wraps_each_type_in_a_plugin_and_marks_it_imported(
         client: httpx.Client, source: dict[str, Any], collection: Path) -> None:
     sid = source["id"]
-    entries = catalog(client, sid)
+    # Each member on its own (the guard plugin as a whole: tests/api/test_plugins_api.py).
+    entries = {p: e for p, e in catalog(client, sid).items() if e["artifact_type"] != "plugin"}
     assert {e["artifact_type"] for e in entries.values()} == {
         "skill", "command", "agent", "hook", "mcp_server"}
     resp = do_import(client, sid, [e["id"] for e in entries.values()])
@@ -86,27 +95,46 @@ def test_import_writes_each_type_in_its_layout_and_marks_it_imported(
     assert body["commit"] == source["last_scanned_sha"]
     assert str(collection) not in resp.text  # paths are relative: no server path leaves
     where = {i["artifact_type"]: (i["outcome"], i["path"]) for i in body["items"]}
-    assert where == {"skill": ("imported", "skills/pdf"),
-                     "command": ("imported", "commands/deploy.md"),
-                     "agent": ("imported", "agents/reviewer.md"),
-                     "hook": ("imported", "hooks/guard"),
-                     "mcp_server": ("imported", "mcp/guard")}
+    hook_unit, mcp_unit = where["hook"][1], where["mcp_server"][1]
+    assert {hook_unit, mcp_unit} == {"plugins/guard", "plugins/guard-2"}  # one name, twice
+    assert where == {"skill": ("imported", "plugins/pdf"),
+                     "command": ("imported", "plugins/deploy"),
+                     "agent": ("imported", "plugins/reviewer"),
+                     "hook": where["hook"], "mcp_server": where["mcp_server"]}
+    hook, mcp = hook_unit.removeprefix("plugins/"), mcp_unit.removeprefix("plugins/")
+    manifest = ".claude-plugin/plugin.json"
     assert files_under(collection) == {
-        "skills/pdf/SKILL.md", "skills/pdf/scripts/extract.py", "commands/deploy.md",
-        "agents/reviewer.md", "hooks/guard/hooks.json", "hooks/guard/check.sh",
-        "mcp/guard/.mcp.json"}
-    assert (collection / "skills/pdf/SKILL.md").read_text() == FILES["skills/pdf/SKILL.md"]
-    assert json.loads((collection / "mcp/guard/.mcp.json").read_text()) == MCP
-    assert os.access(collection / "hooks/guard/check.sh", os.X_OK)
-    assert not os.access(collection / "hooks/guard/hooks.json", os.X_OK)
+        f"pdf/{manifest}", "pdf/skills/pdf/SKILL.md", "pdf/skills/pdf/scripts/extract.py",
+        f"deploy/{manifest}", "deploy/commands/deploy.md",
+        f"reviewer/{manifest}", "reviewer/agents/reviewer.md",
+        f"{hook}/{manifest}", f"{hook}/hooks/hooks.json", f"{hook}/hooks/check.sh",
+        f"{mcp}/{manifest}", f"{mcp}/.mcp.json"}
+    units = collection / "plugins"
+    assert (units / "pdf/skills/pdf/SKILL.md").read_text() == FILES["skills/pdf/SKILL.md"]
+    assert json.loads((units / mcp / ".mcp.json").read_text()) == MCP
+    assert os.access(units / hook / "hooks/check.sh", os.X_OK)
+    assert not os.access(units / hook / "hooks/hooks.json", os.X_OK)
+    assert json.loads((units / "pdf" / manifest).read_text())["name"] == "pdf"
     assert not (collection / ".skillmeat-staging").exists()
+    market = json.loads((collection / ".claude-plugin/marketplace.json").read_text())
+    assert market["name"] == "skillmeat"
+    assert sorted(p["name"] for p in market["plugins"]) == sorted(
+        ["pdf", "deploy", "reviewer", hook, mcp])
+    record = lock(collection)["pdf"]
+    assert (record["source_url"], record["path"], record["commit"]) == (
+        source["repo_url"], "skills/pdf", source["last_scanned_sha"])
+    assert record["entry_id"] == entries["skills/pdf"]["id"]
+    assert set(record["files"]) == {manifest, "skills/pdf/SKILL.md",
+                                    "skills/pdf/scripts/extract.py"}
     after = catalog(client, sid)
     for path, entry in after.items():
+        if entry["artifact_type"] == "plugin":
+            continue
         assert entry["status"] == "imported", path
         assert entry["import_id"] == body["import_id"]
         assert entry["import_date"] is not None
     counts = client.get(f"{BASE}/{sid}/artifacts").json()["counts_by_status"]
-    assert counts["imported"] == 5 and counts.get("new", 0) == 0
+    assert counts["imported"] == 5 and counts.get("new", 0) == 1  # the plugin itself
 
 
 def test_upstream_change_shows_updated_and_overwrite_reimports_it(
@@ -119,31 +147,57 @@ def test_upstream_change_shows_updated_and_overwrite_reimports_it(
            remove=["skills/pdf/scripts"])
     client.post(f"{BASE}/{sid}/rescan")
     assert catalog(client, sid)["skills/pdf"]["status"] == "updated"
+    same_origin = do_import(client, sid, [pdf["id"]]).json()["items"][0]
+    assert same_origin["outcome"] == "skipped"  # no strategy: the same origin is kept
     again = do_import(client, sid, [pdf["id"]], "overwrite").json()["items"][0]
-    assert (again["outcome"], again["path"]) == ("overwritten", "skills/pdf")
-    assert "Now better at PDFs." in (collection / "skills/pdf/SKILL.md").read_text()
-    assert files_under(collection) == {"skills/pdf/SKILL.md"}
+    assert (again["outcome"], again["path"]) == ("overwritten", "plugins/pdf")
+    assert "Now better at PDFs." in (collection / "plugins/pdf/skills/pdf/SKILL.md").read_text()
+    assert files_under(collection) == {"pdf/.claude-plugin/plugin.json", "pdf/skills/pdf/SKILL.md"}
     refreshed = catalog(client, sid)["skills/pdf"]
     assert refreshed["status"] == "imported"
     assert again["content_hash"] == refreshed["detected_sha"] != pdf["detected_sha"]
 
 
-def test_skip_leaves_an_existing_artifact_and_the_entry_as_they_were(
-        client: httpx.Client, source: dict[str, Any], collection: Path) -> None:
-    sid = source["id"]
-    entries = catalog(client, sid)
-    (collection / "skills/pdf").mkdir(parents=True)
-    (collection / "skills/pdf/SKILL.md").write_text("my own pdf skill")
-    ids = [entries["skills/pdf"]["id"], entries[".claude/commands/deploy.md"]["id"]]
-    items = do_import(client, sid, ids).json()["items"]
-    assert [(i["outcome"], i["path"]) for i in items] == [
-        ("skipped", "skills/pdf"), ("imported", "commands/deploy.md")]
-    assert (collection / "skills/pdf/SKILL.md").read_text() == "my own pdf skill"
-    assert not (collection / "skills/pdf/scripts").exists()
-    after = catalog(client, sid)
-    assert after["skills/pdf"]["status"] == "new"
-    assert after["skills/pdf"]["import_id"] is None
-    assert after[".claude/commands/deploy.md"]["status"] == "imported"
+def test_a_name_taken_by_another_origin_is_refused_naming_both(
+        client: httpx.Client, source: dict[str, Any], tmp_path: Path, collection: Path) -> None:
+    other_repo = tmp_path / "other"
+    commit(other_repo, {"skills/pdf/SKILL.md": skill("pdf", "Another pdf.")})
+    other = client.post(BASE, json={"repo_url": str(other_repo), "scan": True}).json()
+    theirs = catalog(client, other["id"])["skills/pdf"]
+    mine = catalog(client, source["id"])
+    assert do_import(client, source["id"], [mine["skills/pdf"]["id"]]).status_code == 200
+    before = files_under(collection)
+    resp = do_import(client, other["id"], [theirs["id"]])
+    assert resp.status_code == 409
+    detail = resp.json()["detail"]
+    assert f"{source['repo_url']}:skills/pdf" in detail and f"{other_repo}:skills/pdf" in detail
+    assert files_under(collection) == before
+    assert catalog(client, other["id"])["skills/pdf"]["status"] == "new"
+    skipped = do_import(client, other["id"], [theirs["id"]], "skip").json()["items"][0]
+    assert skipped["outcome"] == "skipped"
+    renamed = do_import(client, other["id"], [theirs["id"]], "rename").json()["items"][0]
+    assert (renamed["outcome"], renamed["path"]) == ("renamed", "plugins/pdf-2")
+    over = do_import(client, other["id"], [theirs["id"]], "overwrite").json()["items"][0]
+    assert (over["outcome"], over["path"]) == ("overwritten", "plugins/pdf")
+    assert lock(collection)["pdf"]["source_url"] == str(other_repo)
+    # The entry whose unit was replaced is no longer imported.
+    assert catalog(client, source["id"])["skills/pdf"]["status"] == "new"
+
+
+def test_a_command_shadowing_a_builtin_is_imported_with_a_warning(
+        client: httpx.Client, tmp_path: Path) -> None:
+    repo = tmp_path / "shadow"
+    commit(repo, {".claude/commands/help.md": command()})
+    sid = client.post(BASE, json={"repo_url": str(repo), "scan": True}).json()["id"]
+    entry = catalog(client, sid)[".claude/commands/help.md"]
+    item = do_import(client, sid, [entry["id"]]).json()["items"][0]
+    assert item["outcome"] == "imported"
+    assert item["warnings"] == ["command /help shadows Claude Code's built-in /help"]
+    deploy_repo = tmp_path / "plain"
+    commit(deploy_repo, {".claude/commands/deploy.md": command()})
+    sid2 = client.post(BASE, json={"repo_url": str(deploy_repo), "scan": True}).json()["id"]
+    plain = catalog(client, sid2)[".claude/commands/deploy.md"]
+    assert do_import(client, sid2, [plain["id"]]).json()["items"][0]["warnings"] == []
 
 
 def test_rename_writes_beside_what_exists(client: httpx.Client, source: dict[str, Any],
@@ -152,32 +206,18 @@ def test_rename_writes_beside_what_exists(client: httpx.Client, source: dict[str
     entries = catalog(client, sid)
     ids = [entries["skills/pdf"]["id"], entries[".claude/commands/deploy.md"]["id"]]
     assert do_import(client, sid, ids).status_code == 200
-    (collection / "skills/pdf-2").mkdir()
-    (collection / "skills/pdf-2/keep.txt").write_text("taken")
+    (collection / "plugins/pdf-2").mkdir()
+    (collection / "plugins/pdf-2/keep.txt").write_text("taken")
     items = do_import(client, sid, ids, "rename").json()["items"]
     assert [(i["outcome"], i["path"]) for i in items] == [
-        ("renamed", "skills/pdf-3"), ("renamed", "commands/deploy-2.md")]
-    assert (collection / "skills/pdf-3/scripts/extract.py").is_file()
-    assert (collection / "commands/deploy-2.md").read_text() == FILES[".claude/commands/deploy.md"]
-    assert (collection / "skills/pdf-2/keep.txt").read_text() == "taken"
-    assert (collection / "skills/pdf/SKILL.md").is_file()
-
-
-def test_overwrite_replaces_the_whole_artifact(client: httpx.Client, source: dict[str, Any],
-                                               collection: Path) -> None:
-    sid = source["id"]
-    entries = catalog(client, sid)
-    (collection / "skills/pdf").mkdir(parents=True)
-    (collection / "skills/pdf/stale.txt").write_text("from an older version")
-    (collection / "commands").mkdir()
-    (collection / "commands/deploy.md").write_text("old deploy")
-    ids = [entries["skills/pdf"]["id"], entries[".claude/commands/deploy.md"]["id"]]
-    items = do_import(client, sid, ids, "overwrite").json()["items"]
-    assert [(i["outcome"], i["path"]) for i in items] == [
-        ("overwritten", "skills/pdf"), ("overwritten", "commands/deploy.md")]
-    assert files_under(collection) == {"skills/pdf/SKILL.md", "skills/pdf/scripts/extract.py",
-                                       "commands/deploy.md"}
-    assert (collection / "commands/deploy.md").read_text() == FILES[".claude/commands/deploy.md"]
+        ("renamed", "plugins/pdf-3"), ("renamed", "plugins/deploy-2")]
+    assert (collection / "plugins/pdf-3/skills/pdf/scripts/extract.py").is_file()
+    assert json.loads((collection / "plugins/pdf-3/.claude-plugin/plugin.json").read_text())[
+        "name"] == "pdf-3"
+    assert (collection / "plugins/deploy-2/commands/deploy.md").read_text() == \
+        FILES[".claude/commands/deploy.md"]
+    assert (collection / "plugins/pdf-2/keep.txt").read_text() == "taken"
+    assert (collection / "plugins/pdf/skills/pdf/SKILL.md").is_file()
 
 
 def test_overwrite_never_replaces_what_the_same_import_wrote(
@@ -187,7 +227,7 @@ def test_overwrite_never_replaces_what_the_same_import_wrote(
     pdfs = [e["id"] for p, e in catalog(client, sid).items() if e["name"] == "pdf"]
     items = do_import(client, sid, pdfs, "overwrite").json()["items"]
     assert sorted((i["outcome"], i["path"]) for i in items) == [
-        ("imported", "skills/pdf"), ("renamed", "skills/pdf-2")]
+        ("imported", "plugins/pdf"), ("renamed", "plugins/pdf-2")]
 
 
 def test_excluded_entry_rejects_the_request_and_nothing_is_written(
@@ -271,6 +311,7 @@ def test_hostile_github_tree_and_names_never_escape_the_collection(
     fake_github.load({"acme/evil": {"refs": {"main": "v1"}, "commits": {"v1": {
         "skills/evil/SKILL.md": skill("evil"),
         "skills/evil/ok.md": "fine\n",
+        "skills/evil/hooks.json": json.dumps(HOOKS),
         "skills/evil/../../../../../escape.txt": "pwned",
         "skills/evil/link": GitEntry("120000", "../../../../../../etc/passwd"),
         "skills/evil/ctl\x07name.md": "bell",
@@ -286,7 +327,7 @@ def test_hostile_github_tree_and_names_never_escape_the_collection(
          "content_hash": "b", "confidence": 90},
         {"type": "agent", "name": "..", "path": "skills/evil/ok.md", "content_hash": "c",
          "confidence": 90},
-        {"type": "hook", "name": "a\\b\nc", "path": "skills/evil/ok.md", "content_hash": "d",
+        {"type": "hook", "name": "a\\b\nc", "path": "skills/evil/hooks.json", "content_hash": "d",
          "confidence": 90},
     ]}
     assert client.post(f"{BASE}/{sid}/scan-results", json=doc).status_code == 200
@@ -301,13 +342,15 @@ def test_hostile_github_tree_and_names_never_escape_the_collection(
     safe = [entries[n]["id"] for n in ("../../../../escape", "/etc/cron.d/pwn", "..", "a\\b\nc")]
     body = do_import(client, sid, safe, "overwrite").json()
     where = {i["name"]: i["path"] for i in body["items"]}
-    assert where == {"../../../../escape": "skills/escape", "/etc/cron.d/pwn":
-                     "commands/etc-cron.d-pwn.md", "..": f"agents/{entries['..']['id']}.md",
-                     "a\\b\nc": "hooks/a-b-c"}
+    assert where == {"../../../../escape": "plugins/escape", "/etc/cron.d/pwn":
+                     "plugins/etc-cron-d-pwn",
+                     "..": f"plugins/{entries['..']['id'].replace('_', '-')}",
+                     "a\\b\nc": "plugins/a-b-c"}
     skill_item = next(i for i in body["items"] if i["artifact_type"] == "skill")
     assert {f["path"] for f in skill_item["skipped_files"]} == {
         "../../../../../escape.txt", "link", "ctl\x07name.md", "back\\slash.md"}
-    assert files_under(collection / "skills/escape") == {"SKILL.md", "ok.md"}
+    assert files_under(collection) >= {"escape/skills/escape/SKILL.md",
+                                       "escape/skills/escape/ok.md"}
     # A folder named ".." in the listing: its files are all unsafe paths, so nothing to import.
     up = do_import(client, sid, [entries["up"]["id"]], "overwrite")
     assert up.status_code == 409
@@ -328,8 +371,11 @@ def test_symlinks_and_hostile_names_in_a_git_repository_are_not_written(
     entry = catalog(client, sid)["skills/evil"]
     before = everything_under(tmp_path)
     item = do_import(client, sid, [entry["id"]]).json()["items"][0]
-    assert item["path"].startswith("skills/") and "/" not in item["path"][len("skills/"):]
+    assert item["path"].startswith("plugins/") and "/" not in item["path"][len("plugins/"):]
     assert {f["path"]: f["reason"].split(":")[0] for f in item["skipped_files"]} == {
         "passwd": "symbolic link", "up": "symbolic link"}
-    assert files_under(collection / item["path"]) == {"SKILL.md", "notes.md"}
+    name = item["path"].removeprefix("plugins/")
+    assert files_under(collection) == {f"{name}/.claude-plugin/plugin.json",
+                                       f"{name}/skills/{name}/SKILL.md",
+                                       f"{name}/skills/{name}/notes.md"}
     assert_confined(tmp_path, before, collection)

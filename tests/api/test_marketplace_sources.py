@@ -143,7 +143,7 @@ def test_listing_hides_below_threshold_and_reports_counts(client: httpx.Client,
         "skills/pdf", "commands/deploy.md", "skills/docx", "agents/reviewer.md"]
     assert body["counts_by_status"]["new"] == 4
     assert body["counts_by_type"] == {"skill": 2, "command": 1, "agent": 1, "hook": 0,
-                                      "mcp_server": 0}
+                                      "mcp_server": 0, "plugin": 0}
     hidden = listing(client, seeded["id"], include_below_threshold=True)
     assert len(hidden["items"]) == 5
 
@@ -366,8 +366,13 @@ def test_merge_counts_new_updated_removed_unchanged(client: httpx.Client,
 
 @pytest.mark.parametrize("doc, fragment", [
     ({"commit": "zz", "artifacts": []}, "commit"),
-    ({"commit": "abcd1234", "artifacts": [{"type": "plugin", "name": "x", "path": "x",
+    ({"commit": "abcd1234", "artifacts": [{"type": "widget", "name": "x", "path": "x",
                                             "content_hash": "a", "confidence": 1}]}, "type"),
+    ({"commit": "abcd1234", "artifacts": [{**artifact("a"), "plugin_path": "nowhere"}]},
+     "plugin_path"),
+    ({"commit": "abcd1234", "artifacts": [{**artifact("p"), "type": "plugin",
+                                           "plugin_meta": {"root": {"deep": 1}}}]},
+     "plugin_meta"),
     ({"commit": "abcd1234", "artifacts": [artifact("../etc")]}, "path"),
     ({"commit": "abcd1234", "artifacts": [artifact("a"), artifact("a")]}, "repeats"),
     ({"commit": "abcd1234", "artifacts": [artifact("a", confidence=101)]}, "confidence"),

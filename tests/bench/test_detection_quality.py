@@ -16,3 +16,6 @@ def test_corpus_quality_meets_targets(capsys: pytest.CaptureFixture[str]) -> Non
     if not (quality.corpus_dir() / "repos").is_dir():
         pytest.skip("the shared corpus is not next to the repository")
     assert quality.main([]) == 0, capsys.readouterr().out
+    # The plugin measurement is part of it: every plugin Claude Code lists is an entry.
+    assert "Plugins (repositories with a marketplace.json or plugin.json)" in \
+        capsys.readouterr().out

@@ -111,3 +111,40 @@ def test_apply_refuses_deep_or_nested_breakdowns_and_stores_nothing(
         assert result.exit_code == 1 and words in result.output, result.output
     listing = json.loads(run(runner, "catalog", "list", source["id"], "--json"))
     assert listing["items"] == []
+
+
+def test_plugins_list_show_members_and_remote_add_command(runner: CliRunner,
+                                                          cli_env: Path) -> None:
+    repo = cli_env / "plugins-repo"
+    market = {"name": "m", "owner": {"name": "o"}, "plugins": [
+        {"name": "tools", "source": "./tools"},
+        {"name": "far", "source": {"source": "github", "repo": "acme/far", "sha": "a" * 40}}]}
+    commit(repo, {".claude-plugin/marketplace.json": json.dumps(market),
+                  "tools/.claude-plugin/plugin.json": json.dumps({"name": "tools"}),
+                  "tools/skills/pdf/SKILL.md": skill("pdf"),
+                  "tools/commands/go.md": command()})
+    doc = json.loads(run(runner, "detect", str(repo), "--json"))
+    assert {a["path"]: a["plugin_path"] for a in doc["artifacts"]}["tools/commands/go.md"] \
+        == "tools"
+    source = json.loads(run(runner, "sources", "add", str(repo), "--scan", "--json"))
+    plugins = json.loads(run(runner, "catalog", "list", source["id"], "--type", "plugin",
+                             "--json"))
+    assert sorted(i["name"] for i in plugins["items"]) == ["far", "tools"]
+    shown = json.loads(run(runner, "catalog", "show", source["id"], "tools", "--json"))
+    assert {m["path"] for m in shown["members"]} == {"tools/skills/pdf", "tools/commands/go.md"}
+    assert "tools/commands/go.md" in run(runner, "catalog", "show", source["id"], "tools")
+    far = run(runner, "catalog", "show", source["id"], "far")
+    assert f"skillmeat sources add https://github.com/acme/far --ref {'a' * 40}" in far
+    missing = runner.invoke(app, ["catalog", "show", source["id"], "nope"])
+    assert missing.exit_code == 1 and "entry or plugin 'nope' not found" in missing.stderr
+    # The same document pushed to another source links members to their plugin there too.
+    scan = cli_env / "plugins-scan.json"
+    scan.write_text(json.dumps(doc))
+    pushed = json.loads(run(runner, "sources", "add", "https://github.com/acme/mirror",
+                            "--json"))
+    run(runner, "catalog", "apply", pushed["id"], str(scan))
+    items = json.loads(run(runner, "catalog", "list", pushed["id"], "--json"))["items"]
+    by_path = {i["path"]: i for i in items}
+    assert by_path["tools/commands/go.md"]["plugin_id"] == by_path["tools"]["id"]
+    assert by_path["tools"]["member_counts"] == {"command": 1, "skill": 1}
+    assert by_path["tools"]["upstream_url"] == "https://github.com/acme/mirror/tree/main/tools"

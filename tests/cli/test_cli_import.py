@@ -39,11 +39,11 @@ def test_import_writes_into_the_collection_and_reports_outcomes(
     collection = cli_env / "data" / "collection"
     out = run(runner, "catalog", "import", sid, ids["skills/pdf"],
               ids[".claude/commands/deploy.md"])
-    assert "skills/pdf" in out and "commands/deploy.md" in out and "imported" in out
-    assert (collection / "skills/pdf/run.sh").read_text() == "echo hi\n"
+    assert "plugins/pdf" in out and "plugins/deploy" in out and "imported" in out
+    assert (collection / "plugins/pdf/skills/pdf/run.sh").read_text() == "echo hi\n"
     again: dict[str, Any] = json.loads(run(runner, "catalog", "import", sid, ids["skills/pdf"],
                                            "--strategy", "rename", "--json"))
-    assert [(i["outcome"], i["path"]) for i in again["items"]] == [("renamed", "skills/pdf-2")]
+    assert [(i["outcome"], i["path"]) for i in again["items"]] == [("renamed", "plugins/pdf-2")]
     listing = json.loads(run(runner, "catalog", "list", sid, "--json"))
     assert {i["path"]: i["status"] for i in listing["items"]}["skills/pdf"] == "imported"
 
@@ -58,7 +58,7 @@ def test_import_errors_exit_non_zero_with_the_reason(
     result = runner.invoke(app, ["catalog", "import", sid, ids["skills/pdf"],
                                  "--strategy", "merge"])
     assert result.exit_code == 2
-    assert not (cli_env / "data" / "collection" / "skills").exists()
+    assert not (cli_env / "data" / "collection" / "plugins").exists()
 
 
 def test_show_prints_metadata_files_and_frontmatter(
@@ -91,3 +91,26 @@ def test_show_opens_the_main_file_the_api_names(
         mains[path] = listed["main_file"]
     assert mains == {"skills/pdf": "SKILL.md", "skills/broken": "SKILL.md",
                      ".claude/commands/deploy.md": "deploy.md"}
+
+
+def test_show_prints_what_this_can_run(runner: CliRunner, cli_env: Path) -> None:
+    repo = cli_env / "guard"
+    commit(repo, {
+        "plugins/g/.claude-plugin/plugin.json": json.dumps({"name": "g"}),
+        "plugins/g/.mcp.json": json.dumps({"mcpServers": {"db": {
+            "command": "npx", "args": ["db-mcp@latest"], "env": {"DB_TOKEN": "s3cret"}}}}),
+        "skills/pdf/SKILL.md": skill("pdf"),
+    })
+    sid = json.loads(run(runner, "sources", "add", str(repo), "--json"))["id"]
+    run(runner, "sources", "scan", sid)
+    ids = {i["path"]: i["id"]
+           for i in json.loads(run(runner, "catalog", "list", sid, "--json"))["items"]}
+    out = run(runner, "catalog", "show", sid, ids["plugins/g/.mcp.json"])
+    assert "What this can run" in out
+    assert "MCP server db: npx db-mcp@latest" in out and "env: DB_TOKEN" in out
+    assert "unpinned: npx db-mcp@latest in .mcp.json" in out and "s3cret" not in out
+    shown = json.loads(run(runner, "catalog", "show", sid, ids["plugins/g/.mcp.json"], "--json"))
+    assert shown["entry"]["risk"]["mcp_servers"][0]["env"] == ["DB_TOKEN"]
+    assert shown["entry"]["risk_summary"] == "1 MCP server · 1 unpinned runner"
+    plain = run(runner, "catalog", "show", sid, ids["skills/pdf"])
+    assert "nothing: no hooks, MCP servers, scripts or tool grants" in plain

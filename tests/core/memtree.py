@@ -56,9 +56,12 @@ class MemRepo:
     def detect(self, root_hint: str | None = None) -> list[DetectedArtifact]:
         return detect(self.tree, self.read, root_hint)
 
-    def shown(self, root_hint: str | None = None) -> set[tuple[str, str]]:
-        """(type, path) of what a listing shows (confidence >= 30)."""
-        return {(a.type, a.path) for a in self.detect(root_hint) if a.confidence >= 30}
+    def shown(self, root_hint: str | None = None,
+              plugins: bool = False) -> set[tuple[str, str]]:
+        """(type, path) of what a listing shows (confidence >= 30); plugin entries only when
+        asked for (tests/core/test_detection_plugins.py covers them)."""
+        return {(a.type, a.path) for a in self.detect(root_hint)
+                if a.confidence >= 30 and (plugins or a.type != "plugin")}
 
     def by_path(self, root_hint: str | None = None) -> dict[tuple[str, str], DetectedArtifact]:
         return {(a.type, a.path): a for a in self.detect(root_hint)}

@@ -147,7 +147,11 @@ def test_manifests_in_test_fixtures_are_ignored() -> None:
             "tests/fixtures/p/x.md": agent("x"),
         }
     )
-    assert repo.detect() == []
+    found = repo.detect()
+    # Only the look-alike plugin itself, held below the listing threshold with the reason.
+    assert [(a.type, a.path) for a in found] == [("plugin", "tests/fixtures/p")]
+    assert found[0].confidence < 30
+    assert "test fixture" in found[0].score_breakdown["why_low"]
 
 
 def test_readme_that_installs_a_folder_into_claude_commands() -> None:

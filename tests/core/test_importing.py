@@ -78,10 +78,12 @@ def on_disk(root: Path) -> list[str]:
 @pytest.mark.parametrize("drop_last", [False, True], ids=["read-raises", "file-missing"])
 def test_failure_mid_artifact_leaves_no_files_and_no_catalog_change(
         db: Database, settings: Settings, scanned: tuple[str, dict[str, str]],
-        drop_last: bool) -> None:
+        drop_last: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     sid, ids = scanned
     before = catalog_state(db, sid)
-    # The command reads fine; the skill after it fails part-way through its files.
+    # Two files per read: the command and the skill's first file read fine, the skill's
+    # other files fail part-way.
+    monkeypatch.setattr(importing, "READ_BATCH", 2)
     wanted = [ids[".claude/commands/deploy.md"], ids["skills/pdf"]]
 
     def flaky(source: MarketplaceSource, s: Settings) -> RepoReader:
@@ -94,8 +96,10 @@ def test_failure_mid_artifact_leaves_no_files_and_no_catalog_change(
 
 
 def test_import_after_a_failure_succeeds_and_reuses_cached_blobs(
-        db: Database, settings: Settings, scanned: tuple[str, dict[str, str]]) -> None:
+        db: Database, settings: Settings, scanned: tuple[str, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     sid, ids = scanned
+    monkeypatch.setattr(importing, "READ_BATCH", 1)  # one file per read: fail after docx's
 
     def dead(source: MarketplaceSource, s: Settings) -> RepoReader:
         return FlakyRemote(open_reader(source, s), good_reads=1)
@@ -108,7 +112,7 @@ def test_import_after_a_failure_succeeds_and_reuses_cached_blobs(
     result = importing.import_entries(
         db, settings, sid, [ids["skills/docx"]],
         reader_factory=lambda src, s: FlakyRemote(open_reader(src, s), good_reads=0))
-    assert [(i.outcome, i.path) for i in result.items] == [("imported", "skills/docx")]
+    assert [(i.outcome, i.path) for i in result.items] == [("imported", "plugins/docx")]
 
 
 def test_progress_reports_each_artifact(db: Database, settings: Settings,

@@ -133,7 +133,7 @@ def test_kill_mid_import_leaves_no_half_written_artifact(db: Database, tmp_path:
                     what="the import to start writing")
         server.kill()
 
-        target = collection / "skills" / "big"
+        target = collection / "plugins" / "big"
         assert not target.exists() or len(list(target.rglob("*.md"))) == 901
         with db.session(write=False) as s:
             row = s.get(MarketplaceCatalogEntry, entry["id"])

@@ -222,7 +222,8 @@ def test_add_scan_filter_view_exclude_restore_and_import(
     expect(cards.locator(".badge.status-imported")).to_have_count(2)
     after = entry_ids(client, source_id)
     assert (after["pdf"]["status"], after["broken"]["status"]) == ("imported", "excluded")
-    assert (settings.resolved_collection_dir / "skills" / "pdf" / "SKILL.md").is_file()
+    unit = settings.resolved_collection_dir / "plugins" / "pdf"
+    assert (unit / "skills" / "pdf" / "SKILL.md").is_file()
 
     assert console.errors == []
 

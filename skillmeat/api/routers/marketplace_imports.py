@@ -3,7 +3,7 @@ both run in the browse lane: bounded, with threads of their own)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks, Request
 
 from skillmeat.api.deps import Browses, CodecDep
 from skillmeat.api.routers.marketplace_sources import Cursor, Limit
@@ -13,6 +13,7 @@ from skillmeat.api.schemas.imports import (
     ImportRequest,
     ImportResponse,
 )
+from skillmeat.core.collection import service as collection
 from skillmeat.core.marketplace import browsing, importing
 from skillmeat.core.pagination import MAX_PAGE
 
@@ -20,10 +21,12 @@ router = APIRouter(prefix="/api/v1/marketplace/sources", tags=["marketplace-impo
 
 
 @router.post("/{source_id}/import", response_model=ImportResponse)
-async def import_artifacts(source_id: str, body: ImportRequest,
-                           browse: Browses) -> ImportResponse:
-    return ImportResponse.of(await browse(importing.import_entries, source_id, body.entry_ids,
-                                          body.conflict_strategy))
+async def import_artifacts(source_id: str, body: ImportRequest, browse: Browses,
+                           request: Request, after: BackgroundTasks) -> ImportResponse:
+    result = await browse(importing.import_entries, source_id, body.entry_ids,
+                          body.conflict_strategy)
+    after.add_task(collection.pack, request.app.state.settings)  # once answered
+    return ImportResponse.of(result)
 
 
 @router.get("/{source_id}/artifacts/{entry_id}/files", response_model=ArtifactFilesResponse)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from sqlalchemy.orm import Session
 
-from skillmeat.api.deps import CodecDep, Reads, Scans, SettingsDep, Writes
+from skillmeat.api.deps import ActorDep, CodecDep, Reads, Scans, SettingsDep, Writes
 from skillmeat.api.schemas.marketplace import (
     CatalogEntryResponse,
     CatalogListResponse,
@@ -26,7 +26,7 @@ from skillmeat.api.schemas.marketplace import (
     SourceResponse,
     SourceUpdateRequest,
 )
-from skillmeat.api.schemas.search import CopyResponse, EntryDetailResponse
+from skillmeat.api.schemas.search import EntryDetailResponse
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.config import Settings
@@ -126,13 +126,15 @@ async def list_artifacts(
     search: Annotated[str | None, Query(max_length=200)] = None,
     include_excluded: bool = False,
     include_below_threshold: bool = False,
+    plugin_id: Annotated[str | None, Query(max_length=40,
+                                           description="Only this plugin's members.")] = None,
     sort_by: SortBy = SortBy.CONFIDENCE,
     sort_order: SortOrder = SortOrder.DESC,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> CatalogListResponse:
     f = EntryFilter(artifact_type, status, min_confidence, max_confidence, search or None,
-                    include_excluded, include_below_threshold)
+                    include_excluded, include_below_threshold, plugin_id or None)
     return await read(lambda s: CatalogListResponse.of(listing.list_entries(
         s, codec, source_id, f, sort_by=sort_by, sort_order=sort_order, limit=limit,
         cursor=cursor)))
@@ -146,12 +148,11 @@ def _entry(fn: Callable[..., MarketplaceCatalogEntry], *args: Any,
 
 @router.get("/{source_id}/artifacts/{entry_id}", response_model=EntryDetailResponse)
 async def get_artifact(source_id: str, entry_id: str, read: Reads) -> EntryDetailResponse:
-    """One entry, and its copies in other sources (same content hash)."""
+    """One entry: what it can run, and its copies in other sources (same content hash); a
+    plugin's members link to it by plugin_id."""
     def detail(s: Session) -> EntryDetailResponse:
         entry, copies = search.entry_with_copies(s, source_id, entry_id)
-        return EntryDetailResponse.model_validate(
-            {**CatalogEntryResponse.model_validate(entry).model_dump(),
-             "copies": [CopyResponse.of(c) for c in copies]})
+        return EntryDetailResponse.with_copies(entry, copies)
     return await read(detail)
 
 
@@ -162,19 +163,23 @@ async def rename_artifact(source_id: str, entry_id: str, body: RenameArtifactReq
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def exclude_artifact(source_id: str, entry_id: str, write: Writes,
+async def exclude_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: ExcludeArtifactRequest | None = None) -> CatalogEntryResponse:
     body = body or ExcludeArtifactRequest()
     if body.excluded:
-        return await write(_entry(catalog.exclude_entry, source_id, entry_id, body.reason))
-    return await write(_entry(catalog.restore_entry, source_id, entry_id))
+        return await write(lambda s: CatalogEntryResponse.model_validate(catalog.exclude_entry(
+            s, source_id, entry_id, body.reason, body.cascade, actor=actor)))
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, body.cascade, actor=actor)))
 
 
 @router.delete("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def restore_artifact(source_id: str, entry_id: str, write: Writes,
+async def restore_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: Annotated[RestoreArtifactRequest | None, Body()] = None,
                            ) -> CatalogEntryResponse:
-    return await write(_entry(catalog.restore_entry, source_id, entry_id))
+    cascade = body.cascade if body is not None else False
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, cascade, actor=actor)))
 
 
 @router.post("/{source_id}/scan-results", response_model=MergeResultResponse)

@@ -50,6 +50,7 @@ PAGES = {
     "sources.html": ("sources.js", "#main", "Skip to content", "/"),
     "source.html": ("catalog.js", "#catalog", "Skip to catalog", None),
     "search.html": ("search.js", "#results", "Skip to results", None),
+    "collection.html": ("collection.js", "#main", "Skip to content", "/collection"),
     "not_found.html": (None, None, None, None),
     "login.html": (None, None, None, "none"),
 }
@@ -78,7 +79,9 @@ def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
     nav = "" if current == "none" else (
         '    <nav aria-label="Main"><a href="/"'
         + (' aria-current="page"' if current == "/" else "")
-        + '>Sources</a><a href="/docs">API</a></nav>')
+        + '>Sources</a><a href="/collection"'
+        + (' aria-current="page"' if current == "/collection" else "")
+        + '>Collection</a><a href="/docs">API</a></nav>')
     scripts = ([script] if script else []) + ([] if current == "none" else ["topsearch.js"])
     body = _template("layout.html").substitute(
         title=html.escape(title),
@@ -101,6 +104,9 @@ def sources_page() -> HTMLResponse:
 @router.get("/search", response_class=HTMLResponse)
 def search_page() -> HTMLResponse:
     return render("search.html", "Search", {})
+@router.get("/collection", response_class=HTMLResponse)
+def collection_page() -> HTMLResponse:
+    return render("collection.html", "Collection", {})
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)

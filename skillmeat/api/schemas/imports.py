@@ -21,10 +21,11 @@ class ImportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entry_ids: list[str] = Field(min_length=1, max_length=100)
-    conflict_strategy: ConflictStrategy = Field(
-        default=ConflictStrategy.SKIP,
-        description="When the target exists: leave it (skip), replace it (overwrite), or "
-                    "write beside it as <name>-2 (rename).")
+    conflict_strategy: ConflictStrategy | None = Field(
+        default=None,
+        description="When the plugin name is taken in the collection: leave it (skip), replace "
+                    "it (overwrite), or write beside it as <name>-2 (rename). Unset: a name "
+                    "taken by another origin is refused with 409, one of the same origin kept.")
 
 
 class SkippedFileResponse(BaseModel):
@@ -41,12 +42,15 @@ class ImportedItemResponse(BaseModel):
     name: str
     artifact_type: ArtifactType
     outcome: ImportOutcome
-    path: str = Field(description="Where it was written, relative to the server's collection "
-                                  "folder (SKILLMEAT_COLLECTION_DIR).")
+    path: str = Field(description="Its unit folder (plugins/<name>), relative to the server's "
+                                  "collection folder (SKILLMEAT_COLLECTION_DIR).")
     file_count: int
     content_hash: str | None
     skipped_files: list[SkippedFileResponse] = Field(
         description="Repository paths left out: symbolic links, submodules, unsafe names.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="E.g. a command that shadows one of Claude Code's built-in commands.")
 
 
 class ImportResponse(BaseModel):

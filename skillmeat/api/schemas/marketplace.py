@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
+from skillmeat.api.schemas.risk import RiskResponse
 from skillmeat.core.marketplace.artifacts import (
     MAX_BREAKDOWN_ITEMS,
     MAX_BREAKDOWN_KEY,
@@ -26,6 +27,7 @@ from skillmeat.core.marketplace.vocabulary import (
     ScanTrigger,
 )
 from skillmeat.core.pagination import Page
+from skillmeat.core.risk import Risk
 
 
 class _Request(BaseModel):
@@ -124,14 +126,56 @@ class CatalogEntryResponse(BaseModel):
     import_id: str | None
     excluded_at: datetime | None
     excluded_reason: str | None
+    excluded_by_rule: str | None = Field(description="The rule that excluded it (None: by hand).")
     title: str | None
     description: str | None
+    risk_summary: str | None = Field(
+        description='What it can run, in one line ("2 hooks · 1 MCP server · Bash").')
     created_at: datetime
     updated_at: datetime
+    plugin_id: str | None = Field(description="The plugin entry this artifact is a member of.")
+    plugin_name: str | None
+    plugin_meta: dict[str, Any] | None = Field(
+        exclude=True, default=None)  # shown through the fields below
 
     @computed_field(description="Whether an import would take it (not excluded or removed).")
     def importable(self) -> bool:
-        return importable(self.status)
+        return importable(self.status) and not (self.plugin_meta or {}).get("remote")
+
+    @computed_field(description="Plugins: members by type.")
+    def member_counts(self) -> dict[str, int] | None:
+        return None if self.plugin_meta is None else self.plugin_meta.get("member_counts", {})
+
+    @computed_field(description="Plugins: true when its files are in another repository "
+                                "(upstream_url), which can be added as a source.")
+    def remote(self) -> bool | None:
+        return None if self.plugin_meta is None else bool(self.plugin_meta.get("remote"))
+
+    @computed_field(description="The version its manifest declares.")
+    def version(self) -> str | None:
+        return self.detected_version
+
+    @computed_field(description="Plugins: author, homepage, repository, license, and for a "
+                                "remote plugin the ref or sha its marketplace pins.")
+    def plugin(self) -> dict[str, Any] | None:
+        if self.plugin_meta is None:
+            return None
+        return {k: v for k, v in self.plugin_meta.items() if k not in ("member_counts",
+                                                                         "remote")}
+
+
+class CatalogEntryDetailResponse(CatalogEntryResponse):
+    risk: RiskResponse | None = Field(
+        description="What this can run: hooks, MCP servers, tools, scripts, network endpoints "
+                    "and unpinned package runners; null when it runs nothing.")
+
+    @classmethod
+    def of(cls, entry: Any) -> CatalogEntryDetailResponse:
+        risk = Risk.from_json(entry.risk)  # a stored risk read through the one model of it
+        base = CatalogEntryResponse.model_validate(entry)
+        return cls.model_validate({
+            **base.model_dump(), "plugin_meta": base.plugin_meta,  # dumps leave it out
+            "risk": RiskResponse.model_validate(risk) if risk else None})
 
 
 class CatalogListResponse(BaseModel):
@@ -153,10 +197,16 @@ class CatalogListResponse(BaseModel):
 class ExcludeArtifactRequest(_Request):
     excluded: bool = Field(default=True, description="false restores the entry.")
     reason: str | None = Field(default=None, max_length=500)
+    cascade: bool = Field(default=False, description=(
+        "Plugins only: its members too, in the same transaction (reason \"excluded with "
+        "plugin <name>\"); a cascade restore brings back exactly those members."))
 
 
 class RestoreArtifactRequest(_Request):
     """Body of a restore; nothing is required."""
+
+    cascade: bool = Field(default=False, description="Plugins only: restore the members its "
+                                                     "cascade excluded.")
 
 
 class RenameArtifactRequest(_Request):
@@ -181,6 +231,11 @@ class ScanArtifact(BaseModel):
     version: str | None = Field(default=None, max_length=200)
     keywords: str | None = Field(default=None, max_length=2000,
                                  description="Tags and keywords, for search.")
+    plugin_path: str | None = Field(default=None, max_length=1000,
+                                    description="Path of the plugin artifact it belongs to.")
+    plugin_meta: dict[str, Any] | None = Field(default=None, max_length=20, description=(
+        "Plugins: member_counts, remote, root, author, homepage, repository, license, "
+        "upstream_url, ref, sha."))
     score_breakdown: Annotated[
         dict[BreakdownKey, BreakdownValue] | None,
         Field(max_length=MAX_BREAKDOWN_ITEMS, description=(

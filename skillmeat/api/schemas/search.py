@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
-from skillmeat.api.schemas.marketplace import CatalogEntryResponse, PageInfo
+from skillmeat.api.schemas.marketplace import (
+    CatalogEntryDetailResponse,
+    CatalogEntryResponse,
+    PageInfo,
+)
 from skillmeat.core.marketplace.search import Copy, Hit, SearchResult
 
 
@@ -75,6 +81,12 @@ class CopyResponse(BaseModel):
                    path=e.path, status=e.status)
 
 
-class EntryDetailResponse(CatalogEntryResponse):
+class EntryDetailResponse(CatalogEntryDetailResponse):
     copies: list[CopyResponse] = Field(
         description="The same content (content hash) in other sources, up to 50.")
+
+    @classmethod
+    def with_copies(cls, entry: Any, copies: list[Copy]) -> EntryDetailResponse:
+        base = CatalogEntryDetailResponse.of(entry)
+        return cls.model_validate({**base.model_dump(), "plugin_meta": base.plugin_meta,
+                                   "copies": [CopyResponse.of(c) for c in copies]})

@@ -26,6 +26,36 @@ class DetectedArtifact:
     description: str | None = None
     version: str | None = None
     keywords: str | None = None  # frontmatter tags and keywords, space-separated
+    risk: dict[str, Any] | None = None  # what it can run (core.risk), as stored
+    risk_summary: str | None = None
+    plugin_path: str | None = None  # the path of the plugin entry it is a member of
+    plugin_meta: dict[str, Any] | None = None  # plugins only: member counts, remote, ...
+
+
+# What a plugin entry may say of itself: short texts, flags and its member counts by type.
+PLUGIN_META_TEXTS = frozenset({"root", "author", "homepage", "repository", "license",
+                               "upstream_url", "upstream_path", "ref", "sha"})
+PLUGIN_META_FLAGS = frozenset({"remote", "strict"})
+MAX_META_TEXT = 2000
+
+
+def plugin_meta_problem(meta: Mapping[Any, Any]) -> str | None:
+    """Why `meta` is not a plugin's facts as detection writes them; None when it is."""
+    for key, value in meta.items():
+        if key in PLUGIN_META_TEXTS:
+            if value is not None and not (isinstance(value, str) and len(value) <= MAX_META_TEXT
+                                          and "\x00" not in value):
+                return f"{key!r} must be a text of at most {MAX_META_TEXT} characters"
+        elif key in PLUGIN_META_FLAGS:
+            if not isinstance(value, bool):
+                return f"{key!r} must be true or false"
+        elif key == "member_counts":
+            if not isinstance(value, dict) or len(value) > 20 or not all(
+                    isinstance(k, str) and isinstance(n, int) and n >= 0 for k, n in value.items()):
+                return "'member_counts' must map types to counts"
+        else:
+            return f"{key!r} is not a plugin fact"
+    return None
 
 
 def breakdown_problem(breakdown: Mapping[Any, Any]) -> str | None:

@@ -147,6 +147,16 @@ class Collection:
                 return ImportOutcome.RENAMED, candidate
         raise Conflict(f"no free name left for {relative!r} in the collection")
 
+    def put(self, staged: Path, relative: str, *, replace: bool) -> None:
+        """Move `staged` to `relative`, replacing what is there only when `replace`; the
+        caller holds the collection's write lock and has chosen the name."""
+        target = self.inside(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if replace and os.path.lexists(target):
+            self._replace(staged, target)
+        elif not _claim(staged, target):
+            raise Conflict(f"{relative} appeared while it was being imported; retry")
+
     def _replace(self, staged: Path, target: Path) -> None:
         # Old aside, new in, old deleted: at every instant the target is whole or absent.
         aside = self.staging / f"old-{uuid.uuid4().hex}"
@@ -164,7 +174,7 @@ class Collection:
             if not os.path.lexists(target):
                 os.rename(aside, target)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         discard(aside)
 
     def tidy(self) -> None:
@@ -221,7 +231,7 @@ def _claim(staged: Path, target: Path) -> bool:
             os.rename(staged, target)
         else:
             staged.unlink()
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return True
 
 
@@ -235,7 +245,7 @@ def _numbered(relative: str, n: int, is_dir: bool) -> str:
     return f"{stem}-{n}{ext}"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

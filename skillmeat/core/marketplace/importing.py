@@ -1,13 +1,12 @@
-"""Import catalog entries into the local collection.
+"""Import catalog entries into the collection, a Claude Code plugin marketplace.
 
-Four steps, like a scan never holding a transaction during I/O: validate every entry in one read
+Like a scan, never holding a transaction during I/O: validate every entry in one read
 transaction (nothing is written unless all may be imported); read each artifact at the last
-scanned commit into its own staging directory; move each staged artifact into place with one
-rename; record the imports in one short write transaction. A failure while reading discards all
-staging, so the collection and the catalog stay as they were.
-
-Layout: skills/<name>/..., commands/<name>.md, agents/<name>.md, hooks/<name>/..., and
-mcp/<name>/... (the configuration file keeps its own name inside the folder).
+scanned commit into its own staging directory, already in its unit's layout (see
+collection.units); then, under the collection's write lock, settle names, move each unit into
+`plugins/<name>/`, rewrite marketplace.json and the lock file, and commit, as one journaled
+change (collection.store) that also marks the entries imported. A failure while reading
+discards all staging, so the collection and the catalog stay as they were.
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -23,10 +23,28 @@ from skillmeat.cache import repositories as repo
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceSource
 from skillmeat.config import Settings
+from skillmeat.core.collection.manifest import (
+    PLUGINS,
+    UnitRecord,
+    hash_folder,
+    json_bytes,
+    tree_hash,
+)
+from skillmeat.core.collection.naming import Origin, Placement, settle_names
+from skillmeat.core.collection.service import catalog_finisher, catalog_provenance
+from skillmeat.core.collection.store import Change, Store
+from skillmeat.core.collection.units import (
+    MANIFEST,
+    Layout,
+    UnitKind,
+    kind_of,
+    plugin_manifest,
+    shadow_warnings,
+    unit_name,
+)
 from skillmeat.core.errors import Conflict, InvalidInput, NotFound
 from skillmeat.core.marketplace.browsing import ReaderFactory, open_cached
-from skillmeat.core.marketplace.catalog import mark_imported
-from skillmeat.core.marketplace.collection import Collection, discard, safe_name
+from skillmeat.core.marketplace.collection import Collection, discard
 from skillmeat.core.marketplace.members import (
     MAX_FILE_BYTES,
     EntryRef,
@@ -40,24 +58,16 @@ from skillmeat.core.marketplace.members import (
     totals,
     walk,
 )
+from skillmeat.core.marketplace.parsing import OverBudget, load_json
+from skillmeat.core.marketplace.plugins import is_remote
 from skillmeat.core.marketplace.readers.base import ListingReader
 from skillmeat.core.marketplace.readers.errors import ReaderError
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.tree import RepoTree
-from skillmeat.core.marketplace.vocabulary import (
-    ArtifactType,
-    ConflictStrategy,
-    ImportOutcome,
-    one_of,
-)
+from skillmeat.core.marketplace.vocabulary import ConflictStrategy, ImportOutcome, one_of
 
-READ_BATCH = 64  # paths per read; the blobs come one at a time and go straight to disk
-TYPE_DIRS: dict[str, str] = {
-    ArtifactType.SKILL: "skills", ArtifactType.COMMAND: "commands", ArtifactType.AGENT: "agents",
-    ArtifactType.HOOK: "hooks", ArtifactType.MCP_SERVER: "mcp",
-}
-# A single file, placed as <dir>/<name><suffix>.
-FILE_TYPES = (ArtifactType.COMMAND, ArtifactType.AGENT)
+READ_BATCH = 1024  # paths per read; the blobs come one at a time and go straight to disk
+MAX_DESCRIPTION = 300
 Progress = Callable[[str], None]
 
 
@@ -73,10 +83,11 @@ class ImportedItem:
     name: str
     artifact_type: str
     outcome: ImportOutcome
-    path: str  # relative to the collection directory
+    path: str  # the unit folder, relative to the collection directory
     file_count: int
     content_hash: str | None
     skipped_files: list[SkippedFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -92,10 +103,25 @@ class ImportResult:
 class _Staged:
     ref: EntryRef
     stage: Path  # the staging directory, discarded at the end whatever happens
-    payload: Path  # what moves into place: a folder, or the one file of a command/agent
-    target: str
+    unit: Path  # the unit folder being built, moved into place whole
+    layout: Layout
     file_count: int
     skipped: list[SkippedFile]
+    commands: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceInfo:
+    """What the lock and the generated manifests say about where units came from."""
+
+    id: str
+    url: str
+    ref: str
+    commit: str
+    label: str  # owner/repo
+    author: str
+    descriptions: dict[str, str]  # entry id -> description
+    homepages: dict[str, str | None]
 
 
 def validate(session: Session, source_id: str,
@@ -116,35 +142,40 @@ def validate(session: Session, source_id: str,
         if entry.removed_at is not None:
             raise Conflict(f"Entry {entry.id} ({entry.name}) was removed from the repository "
                            "at the last scan; there is nothing to import")
+        if is_remote(entry):
+            raise Conflict(f"Entry {entry.id} ({entry.name}) is a plugin in another repository "
+                           f"({entry.upstream_url}); add it as a source to import it")
     return source, commit, [EntryRef.of(rows[i]) for i in entry_ids]
 
 
 def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: Sequence[str],
-                   strategy: str = ConflictStrategy.SKIP, *,
+                   strategy: str | None = None, *,
                    reader_factory: ReaderFactory = open_reader,
                    progress: Progress | None = None) -> ImportResult:
-    """Copy entries' files at the last scanned commit into the collection and record it."""
-    conflicts = one_of(ConflictStrategy, strategy, "conflict_strategy")
+    """Copy entries' files at the last scanned commit into the collection and record it.
+
+    `strategy` settles a name already taken in the collection; without one, a name taken by
+    a unit of another origin is refused (409 naming both) and one of the same origin is kept.
+    """
+    conflicts = one_of(ConflictStrategy, strategy, "conflict_strategy") if strategy else None
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
         raise InvalidInput("name at least one entry to import")
     with db.session(write=False) as session:
         source, commit, refs = validate(session, source_id, ids)
-    collection = Collection(settings.resolved_collection_dir)
+        info = _source_info(session, source, commit, ids)
+    store = Store(settings, catalog_provenance(db))
+    collection = store.files
     collection.sweep()
     import_id = f"imp_{uuid.uuid4().hex[:20]}"
     staged: list[_Staged] = []
     try:
         reader = open_cached(source, settings, reader_factory)
         try:
-            tree = reader.tree(commit)
-            for ref in refs:
-                staged.append(_stage(collection, reader, tree, ref))
-                if progress is not None:
-                    progress(ref.name)
+            _stage_all(collection, reader, reader.tree(commit), refs, staged, progress)
         finally:
             reader.close()
-        items = _place_all(db, collection, source_id, import_id, staged, conflicts)
+        items = _place_all(db, store, info, import_id, staged, conflicts)
     finally:
         for item in staged:
             discard(item.stage)
@@ -152,9 +183,39 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
     return ImportResult(import_id, source_id, commit, collection.root, items)
 
 
-def _stage(collection: Collection, reader: ListingReader, tree: RepoTree,
-           ref: EntryRef) -> _Staged:
-    """Read one artifact into a fresh staging directory; on any failure it is removed."""
+def _source_info(session: Session, source: MarketplaceSource, commit: str,
+                 ids: list[str]) -> _SourceInfo:
+    rows = repo.get_entries(session, source.id, ids)
+    url = source.repo_url
+    web = url if url.startswith(("http://", "https://")) else None
+    if web is None and url.startswith("/"):
+        web = Path(url).as_uri()
+    label = f"{source.owner}/{source.repo_name}" if source.owner else source.repo_name
+    return _SourceInfo(
+        source.id, url, source.ref, commit, label, source.owner or source.repo_name,
+        {e.id: _one_line(e.description or e.title or "") for e in rows},
+        {e.id: e.upstream_url if (e.upstream_url or "").startswith(("http://", "https://"))
+         else web for e in rows})
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_DESCRIPTION else line[:MAX_DESCRIPTION - 1] + "\u2026"
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One artifact being read: its staged unit and the files still to come."""
+
+    staged: _Staged
+    full_path: Callable[[str], str]
+    wanted: list[Member]
+    written: int = 0
+    bytes: int = 0
+
+
+def _plan(collection: Collection, tree: RepoTree, ref: EntryRef) -> _Plan:
+    """Check one artifact's listing and give it a fresh staging directory."""
     span = locate(tree, ref)
     files = list(walk(tree, span))
     wanted = [m for m in files if m.problem is None]
@@ -164,80 +225,127 @@ def _stage(collection: Collection, reader: ListingReader, tree: RepoTree,
     problem = import_problem(totals(tree, span))  # sizes the listing gives; reads check the rest
     if problem:
         raise InvalidInput(f"{ref.label} {problem}")
+    layout = Layout(kind_of(ref.artifact_type), unit_name(ref.name, fallback=ref.id),
+                    single=span.single is not None)
     stage = collection.new_stage()
-    try:
-        payload = stage / "artifact"
-        payload.mkdir()
-        _copy(collection, reader, tree.commit, span.full_path, wanted, payload, ref)
-        type_dir = TYPE_DIRS.get(ref.artifact_type)
-        if type_dir is None:
-            raise InvalidInput(f"{ref.label} has unknown type {ref.artifact_type!r}")
-        name = safe_name(ref.name, fallback=ref.id)
-        if span.single is not None and ref.artifact_type in FILE_TYPES:
-            suffix = PurePosixPath(wanted[0].path).suffix
-            leaf = name if not suffix or name.endswith(suffix) else f"{name}{suffix}"
-            payload, target = payload / wanted[0].path, f"{type_dir}/{leaf}"
-        else:
-            target = f"{type_dir}/{name}"
-        return _Staged(ref, stage, payload, target, len(wanted), skipped)
-    except BaseException:
-        discard(stage)
-        raise
+    unit = stage / "unit"
+    unit.mkdir()
+    commands = layout.commands([m.path for m in wanted])
+    return _Plan(_Staged(ref, stage, unit, layout, len(wanted), skipped, commands),
+                 span.full_path, wanted)
 
 
-def _copy(collection: Collection, reader: ListingReader, commit: str,
-          full_path: Callable[[str], str], wanted: list[Member], payload: Path,
-          ref: EntryRef) -> None:
-    """Write each file as its blob arrives: one blob in memory at a time, each capped."""
-    total = 0
-    for start in range(0, len(wanted), READ_BATCH):
-        batch = {full_path(m.path): m for m in wanted[start:start + READ_BATCH]}
-        left = dict(batch)
-        for full, data in reader.stream(commit, list(batch), MAX_FILE_BYTES + 1):
-            m = left.pop(full)
-            if len(data) > MAX_FILE_BYTES:  # sizes a git listing did not give
-                raise InvalidInput(f"{ref.label} {file_too_large(m.path)}")
-            total += len(data)
-            too_big = over_total(Totals(bytes=total))
-            if too_big:
-                raise InvalidInput(f"{ref.label} {too_big}")
-            collection.write(payload, m.path, data, executable=m.entry.mode == "100755")
-        if left:
-            raise ReaderError(f"could not read {next(iter(left))} at commit {commit[:12]}")
-
-
-def _place_all(db: Database, collection: Collection, source_id: str, import_id: str,
-               staged: list[_Staged], strategy: ConflictStrategy) -> list[ImportedItem]:
-    items: list[ImportedItem] = []
-    placed: list[EntryRef] = []
-    written: set[str] = set()
-    for s in staged:
-        collection.inside(s.target)  # refuse before the first move, not half-way through
-    try:
-        for s in staged:
-            outcome, where = collection.place(s.payload, s.target, strategy, written)
-            if outcome != ImportOutcome.SKIPPED:
-                written.add(where)
-                placed.append(s.ref)
-            items.append(ImportedItem(s.ref.id, s.ref.name, s.ref.artifact_type, outcome, where,
-                                      s.file_count, s.ref.detected_sha, s.skipped))
-    finally:
-        # What reached the collection is recorded even if a later placement failed.
-        if placed:
-            with db.session() as session:
-                record(session, source_id, import_id, placed)
-    return items
-
-
-def record(session: Session, source_id: str, import_id: str, refs: Sequence[EntryRef]) -> None:
-    """Mark entries imported at the content hash they had when their files were read."""
-    source = repo.get_source(session, source_id, lock=True)
-    if source is None:
-        return  # deleted meanwhile: the files stay in the collection, there is no row to mark
-    rows = {e.id: e for e in repo.get_entries(session, source_id, [r.id for r in refs],
-                                              lock=True)}
+def _stage_all(collection: Collection, reader: ListingReader, tree: RepoTree,
+               refs: list[EntryRef], staged: list[_Staged],
+               progress: Progress | None) -> None:
+    """Read every artifact into its staging directory, laid out as its unit (appended to
+    `staged`, which the caller discards). The files of all artifacts are read together, a
+    batch at a time (one git round trip per batch, not per artifact); each is written as its
+    blob arrives, so one blob at a time is in memory, each capped."""
+    plans: list[_Plan] = []
     for ref in refs:
-        entry = rows.get(ref.id)
-        if entry is not None:
-            mark_imported(session, source, entry, import_id, ref.detected_sha)
-    session.flush()
+        plan = _plan(collection, tree, ref)
+        plans.append(plan)
+        staged.append(plan.staged)
+    queue = [(p, m) for p in plans for m in p.wanted]
+    for start in range(0, len(queue), READ_BATCH):
+        batch: dict[str, list[tuple[_Plan, Member]]] = {}
+        for plan, m in queue[start:start + READ_BATCH]:
+            batch.setdefault(plan.full_path(m.path), []).append((plan, m))
+        left = set(batch)
+        for full, data in reader.stream(tree.commit, list(batch), MAX_FILE_BYTES + 1):
+            left.discard(full)
+            for plan, m in batch[full]:
+                _write(collection, plan, m, data)
+                if plan.written == len(plan.wanted) and progress is not None:
+                    progress(plan.staged.ref.name)
+        if left:
+            raise ReaderError(f"could not read {min(left)} at commit {tree.commit[:12]}")
+
+
+def _write(collection: Collection, plan: _Plan, m: Member, data: bytes) -> None:
+    s = plan.staged
+    if len(data) > MAX_FILE_BYTES:  # sizes a git listing did not give
+        raise InvalidInput(f"{s.ref.label} {file_too_large(m.path)}")
+    plan.bytes += len(data)
+    too_big = over_total(Totals(bytes=plan.bytes))
+    if too_big:
+        raise InvalidInput(f"{s.ref.label} {too_big}")
+    collection.write(s.unit, s.layout.place(m.path), s.layout.rewrite(m.path, data),
+                     executable=m.entry.mode == "100755")
+    plan.written += 1
+
+
+def _place_all(db: Database, store: Store, info: _SourceInfo, import_id: str,
+               staged: list[_Staged], strategy: ConflictStrategy | None) -> list[ImportedItem]:
+    """Settle names, then place every unit and record them in one journaled commit."""
+    finish = catalog_finisher(db)
+    with store.locked(finish):
+        units = store.units()
+        wants = [(s.layout.name, Origin(info.url, s.ref.path)) for s in staged]
+        plan = settle_names(units, wants, strategy, lambda n: store.files.inside(
+            f"{PLUGINS}/{n}").exists())
+        placed = [(s, p) for s, p in zip(staged, plan, strict=True)
+                  if p.outcome != ImportOutcome.SKIPPED]
+        if placed:
+            unmark = [[units[p.name].source_id, units[p.name].entry_id] for _s, p in placed
+                      if p.name in units and units[p.name].entry_id
+                      and units[p.name].entry_id not in {s.ref.id for s, _p in placed}]
+            change = Change("import", _message(info, [p for _s, p in placed]),
+                            [f"{PLUGINS}/{p.name}" for _s, p in placed],
+                            {"source_id": info.id, "import_id": import_id, "unmark": unmark,
+                             "entries": [[s.ref.id, s.ref.detected_sha] for s, _p in placed]})
+
+            def place() -> dict[str, UnitRecord]:
+                for s, p in placed:
+                    units[p.name] = _finish_unit(store, info, s, p)
+                return units
+
+            store.apply(change, place, finish)
+    return [ImportedItem(s.ref.id, s.ref.name, s.ref.artifact_type, p.outcome,
+                         f"{PLUGINS}/{p.name}", s.file_count, s.ref.detected_sha, s.skipped,
+                         shadow_warnings(s.commands))
+            for s, p in zip(staged, plan, strict=True)]
+
+
+def _finish_unit(store: Store, info: _SourceInfo, s: _Staged, p: Placement) -> UnitRecord:
+    """Give a staged unit its manifest, hash it, and move it to plugins/<name>."""
+    ref = s.ref
+    version = info.commit[:7]
+    description = info.descriptions.get(ref.id) or \
+        f"{ref.artifact_type.replace('_', ' ')} {ref.name} from {info.label}"
+    homepage = info.homepages.get(ref.id)
+    if s.layout.kind is UnitKind.PLUGIN:
+        published = _published_manifest(s.unit)
+        version = str(published.get("version") or version)
+        description = str(published.get("description") or description)
+    else:
+        # Ours wins over any manifest a wrapped folder (an MCP server's) brought along.
+        (s.unit / MANIFEST).unlink(missing_ok=True)
+        manifest = plugin_manifest(p.name, description, version, homepage, info.author)
+        store.files.write(s.unit, MANIFEST, json_bytes(manifest), executable=False)
+    files = hash_folder(s.unit)
+    store.files.put(s.unit, f"{PLUGINS}/{p.name}",
+                    replace=p.outcome == ImportOutcome.OVERWRITTEN)
+    return UnitRecord(
+        name=p.name, kind=s.layout.kind.value, description=description, version=version,
+        homepage=homepage, source_id=info.id, source_url=info.url, ref=info.ref,
+        commit=info.commit, path=ref.path, entry_id=ref.id, content_hash=ref.detected_sha,
+        imported_at=datetime.now(UTC).isoformat(), files=files, tree_hash=tree_hash(files))
+
+
+def _published_manifest(unit: Path) -> dict[str, object]:
+    try:
+        doc = load_json((unit / MANIFEST).read_bytes())
+    except (FileNotFoundError, OverBudget, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _message(info: _SourceInfo, placed: list[Placement]) -> str:
+    """`Import pdf from anthropics/skills@1a2b3c4` (`Update` when every unit replaces one;
+    the first few names of a big import)."""
+    names = [p.name for p in placed]
+    verb = "Update" if all(p.outcome == ImportOutcome.OVERWRITTEN for p in placed) else "Import"
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{verb} {shown} from {info.label}@{info.commit[:7]}"

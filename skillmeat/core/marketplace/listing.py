@@ -45,6 +45,7 @@ class EntryFilter:
     search: str | None = None
     include_excluded: bool = False
     include_below_threshold: bool = False
+    plugin_id: str | None = None  # only the members of this plugin entry
 
     def check(self) -> None:
         low, high = self.min_confidence, self.max_confidence
@@ -61,7 +62,7 @@ class EntryFilter:
         hidden = None if self.include_excluded else CatalogStatus.EXCLUDED
         text = words_of(self.search) if self.search else None  # the search index's words
         return repo.EntryCriteria(self.artifact_type, self.status, hidden, low,
-                                  self.max_confidence, text)
+                                  self.max_confidence, text, self.plugin_id)
 
 
 @dataclass(slots=True)

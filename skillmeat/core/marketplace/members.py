@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.core.errors import Conflict
 from skillmeat.core.marketplace.collection import path_problem
+from skillmeat.core.marketplace.plugins import is_remote, plugin_root
 from skillmeat.core.marketplace.sources import get_source
 from skillmeat.core.marketplace.tree import RepoTree, TreeEntry
-from skillmeat.core.marketplace.vocabulary import FileKind
+from skillmeat.core.marketplace.vocabulary import ArtifactType, FileKind
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ARTIFACT_BYTES = 100 * 1024 * 1024
@@ -36,10 +37,12 @@ class EntryRef:
     artifact_type: str
     path: str
     detected_sha: str | None
+    remote: bool = False  # a plugin whose files are in another repository
 
     @classmethod
     def of(cls, entry: MarketplaceCatalogEntry) -> EntryRef:
-        return cls(entry.id, entry.name, entry.artifact_type, entry.path, entry.detected_sha)
+        return cls(entry.id, entry.name, entry.artifact_type, entry.path, entry.detected_sha,
+                   is_remote(entry))
 
     @property
     def label(self) -> str:
@@ -107,9 +110,13 @@ def locate(tree: RepoTree, ref: EntryRef) -> Span:
 
     A skill (or any entry whose path is a folder) is every file below that folder. A file
     entry is that one file, except a plugin's `hooks/hooks.json`: its folder holds the scripts
-    the hooks run, so the whole `hooks/` folder comes along.
+    the hooks run, so the whole `hooks/` folder comes along. A plugin is its whole folder.
     """
-    path = ref.path.strip("/")
+    if ref.remote:
+        raise Conflict(f"{ref.label} is a plugin in another repository; add that repository "
+                       "as a source to browse or import it")
+    path = plugin_root(ref.path) if ref.artifact_type == ArtifactType.PLUGIN else ref.path
+    path = path.strip("/")
     i = tree.find(path) if path else None
     if path and i is None:
         raise Conflict(f"{ref.path!r} is not in the repository at commit {tree.commit[:12]}; "

@@ -2,7 +2,8 @@
 
 Scanning calls it, and so do pipelines that push a scan-result document. It inserts new
 entries, updates changed ones, marks undetected ones removed (they stay), and never touches
-an exclusion: excluded_at is a person's decision, not a scan's.
+an exclusion made by hand: excluded_at is a person's decision, not a scan's. The source's
+exclusion rules are applied after the merge, so new entries matching one arrive excluded.
 """
 
 from __future__ import annotations
@@ -16,8 +17,14 @@ from sqlalchemy.orm import Session
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceSource, new_id, utcnow
 from skillmeat.core.errors import InvalidInput
-from skillmeat.core.marketplace.artifacts import DetectedArtifact, breakdown_problem
+from skillmeat.core.marketplace.artifacts import (
+    DetectedArtifact,
+    breakdown_problem,
+    plugin_meta_problem,
+)
 from skillmeat.core.marketplace.catalog import refresh_counts
+from skillmeat.core.marketplace.plugins import PluginLinks, plugin_root
+from skillmeat.core.marketplace.rules import apply_on_scan
 from skillmeat.core.marketplace.status import derive_status
 from skillmeat.core.marketplace.tree import COMMIT_PREFIX
 from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, ScanStatus
@@ -61,6 +68,14 @@ def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
         if (art.type, art.path) in seen:
             raise InvalidInput(f"{where} repeats {art.type} {art.path!r}")
         seen.add((art.type, art.path))
+        problem = plugin_meta_problem(art.plugin_meta) if art.plugin_meta is not None else None
+        if problem:
+            raise InvalidInput(f"{where}.plugin_meta {problem}")
+    for i, art in enumerate(artifacts):
+        plugin = (ArtifactType.PLUGIN, art.plugin_path)
+        if art.plugin_path is not None and (art.type == ArtifactType.PLUGIN or plugin not in seen):
+            raise InvalidInput(f"artifacts[{i}].plugin_path must be the path of a plugin "
+                               "artifact of the same scan")
 
 
 def upstream_prefixes(source: MarketplaceSource) -> tuple[str, str] | None:
@@ -71,13 +86,24 @@ def upstream_prefixes(source: MarketplaceSource) -> tuple[str, str] | None:
 
 
 def upstream_url(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> str | None:
+    if art.type == ArtifactType.PLUGIN:
+        meta = art.plugin_meta or {}
+        if meta.get("remote"):  # another repository: the one to add as a source (https only)
+            url = meta.get("upstream_url")
+            return url if isinstance(url, str) and url.startswith("https://") else None
+        return None if prefixes is None else prefixes[0] + plugin_root(art.path)
     if prefixes is None:
         return None
     return (prefixes[0] if art.type == ArtifactType.SKILL else prefixes[1]) + art.path
 
 
-def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> dict[str, Any]:
+def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact,
+                 links: PluginLinks) -> dict[str, Any]:
+    plugin_id, plugin_name = links.of(art)
     return {
+        "plugin_id": plugin_id,
+        "plugin_name": plugin_name,
+        "plugin_meta": links.meta(art),
         "detected_sha": art.content_hash,
         "confidence_score": int(art.confidence),
         "score_breakdown": art.score_breakdown or {},
@@ -86,6 +112,8 @@ def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact) -> dic
         "detected_version": _trim(art.version, 100),
         "keywords": _trim(art.keywords, 2000),
         "upstream_url": upstream_url(prefixes, art),
+        "risk_summary": art.risk_summary,
+        "risk": art.risk,
     }
 
 
@@ -100,12 +128,14 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     writes = _Writes(session)
     prefixes = upstream_prefixes(source)
     detected = {(art.type, art.path): art for art in artifacts}  # unique: validated above
+    links = PluginLinks(repo.plugin_ids(session, source.id), artifacts)
 
     for page in repo.merge_snapshot(session, source.id, SNAPSHOT_PAGE):
         for row in page:
             art = detected.pop((row.artifact_type, row.path), None)
             if art is not None:
-                _compare(row, art, _scan_values(prefixes, art), now, result, writes.updates)
+                _compare(row, art, _scan_values(prefixes, art, links), now, result,
+                         writes.updates)
             elif complete and row.removed_at is None:
                 facts = {**row._asdict(), "removed_at": now}
                 writes.updates.append({"id": row.id, "removed_at": now,
@@ -113,10 +143,13 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
                 result.removed += 1
             writes.flush_full()
     for art in detected.values():
-        writes.inserts.append(_new_row(source.id, art, _scan_values(prefixes, art), now))
+        writes.inserts.append(_new_row(source.id, art, _scan_values(prefixes, art, links), now,
+                                       links.new_id(art)))
         result.new += 1
         writes.flush_full()
     writes.flush()
+    # The source's rules (a person's, and the repository's own) hold through every scan.
+    apply_on_scan(session, source)
     refresh_counts(session, source)
     source.last_scanned_sha = commit
     source.last_sync_at = now
@@ -176,9 +209,9 @@ def _status(facts: dict[str, Any]) -> str:
 
 
 def _new_row(source_id: str, art: DetectedArtifact, values: dict[str, Any],
-             now: Any) -> dict[str, Any]:
+             now: Any, entry_id: str | None) -> dict[str, Any]:
     return {
-        "id": new_id("cat"),
+        "id": entry_id or new_id("cat"),
         "source_id": source_id,
         "artifact_type": art.type,
         "name": art.name.strip()[:255],
@@ -207,6 +240,7 @@ def artifacts_from_document(items: Iterable[dict[str, Any]]) -> list[DetectedArt
             score_breakdown=item.get("score_breakdown") or {}, title=item.get("title"),
             description=item.get("description"), version=item.get("version"),
             keywords=item.get("keywords"),
+            plugin_path=item.get("plugin_path"), plugin_meta=item.get("plugin_meta"),
         )
         for item in items
     ]

@@ -252,6 +252,9 @@ class RepoTree:
     def type(self, i: int) -> EntryType:
         return self._kinds[self._codes[i]][0]
 
+    def mode(self, i: int) -> str:
+        return self._kinds[self._codes[i]][1]
+
     def is_file(self, i: int) -> bool:
         """A regular file: a blob that is not a symbolic link."""
         return bool(self._flags[self._codes[i]] & 1)

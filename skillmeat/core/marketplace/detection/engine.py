@@ -23,12 +23,22 @@ from skillmeat.core.marketplace.detection.manifests import (
     manifest_paths,
 )
 from skillmeat.core.marketplace.detection.paths import parent_of
+from skillmeat.core.marketplace.detection.plugins import (
+    attach_members,
+    find_plugin_specs,
+    plugin_artifacts,
+)
 from skillmeat.core.marketplace.detection.prompts import detect_prompts
 from skillmeat.core.marketplace.detection.readme_install import (
     find_collections,
     readme_candidates,
 )
 from skillmeat.core.marketplace.detection.repo_signal import RepoSignal, repo_signal
+from skillmeat.core.marketplace.detection.risks import (
+    with_config_risk,
+    with_markdown_risk,
+    with_plugin_risk,
+)
 from skillmeat.core.marketplace.detection.skills import detect_skills, find_skill_dirs
 from skillmeat.core.marketplace.parsing import MAX_JSON_BYTES
 from skillmeat.core.marketplace.tree import RepoTree
@@ -51,6 +61,7 @@ class _Survey:
     configs: list[str]
     texts: dict[str, bytes]  # manifests, configs and READMEs
     docs: JsonFiles  # the JSON among them, parsed
+    manifests: list[str]  # plugin and marketplace manifests, test fixtures' plugin.json too
     collections: dict[str, set[str]]
     signal: RepoSignal
 
@@ -61,7 +72,8 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None,
 
     Files skipped as unreadable (JSON too large or too deep, say) are named in `problems`.
     """
-    survey = _survey(tree, read, root_hint, [] if problems is None else problems)
+    problems = [] if problems is None else problems
+    survey = _survey(tree, read, root_hint, problems)
     if survey is None:
         return []
     index, layout, skills, signal = survey.index, survey.layout, survey.skills, survey.signal
@@ -73,15 +85,26 @@ def detect(tree: RepoTree, read: ReadBlobs, root_hint: str | None = None,
         path for plugin in layout.plugins.values() for path in plugin.declared.get("skills", ())
     )
     found = detect_configs(index, layout, survey.configs, survey.docs)
+    with_config_risk(found, index, survey.docs)
+    specs = find_plugin_specs(index, survey.manifests, survey.docs, problems)
     del survey
     # Markdown is read a batch at a time: a big repository's prompts never sit in memory at once.
     for batch in _batches(list(skills.items())):
         markdown = _read(read, [path for _, path in batch], MARKDOWN_LIMIT)
-        found += detect_skills(index, layout, dict(batch), declared_skills, markdown)
+        batch_skills = dict(batch)
+        skills_found = detect_skills(index, layout, batch_skills, declared_skills, markdown)
+        with_markdown_risk(skills_found, index, markdown, batch_skills)
+        found += skills_found
     # Sorted by path: both kinds offered for one file land in the same batch.
     for keys in _batches(sorted(candidates, key=lambda key: key[1])):
         markdown = _read(read, [path for _, path in keys], MARKDOWN_LIMIT)
-        found += detect_prompts(layout, keys, candidates, index, markdown, signal)
+        prompts = detect_prompts(layout, keys, candidates, index, markdown, signal)
+        with_markdown_risk(prompts, index, markdown, {})
+        found += prompts
+    attach_members(index, specs, found, problems)
+    plugins = plugin_artifacts(index, specs, found)
+    with_plugin_risk(plugins, found)
+    found += plugins
     found.sort(key=lambda a: (a.path, a.type))
     return found
 
@@ -106,7 +129,10 @@ def _survey(tree: RepoTree, read: ReadBlobs, root_hint: str | None,
     configs = config_candidates(index, layout)
     readmes = readme_candidates(index, layout)
 
-    texts = dict(_read(read, [*manifests, *configs, *readmes], JSON_LIMIT))
+    # plugin.json in test fixtures and vendored code: read so their entries can say why not
+    fixtures = [p for p in index.manifests if p.endswith("/plugin.json") and p not in manifests
+                and index.in_scope(p)]
+    texts = dict(_read(read, [*manifests, *fixtures, *configs, *readmes], JSON_LIMIT))
     docs = JsonFiles(texts, problems)
     plugins = find_plugins(index, manifests, docs)
     layout = Layout(plugins, skills)
@@ -117,7 +143,8 @@ def _survey(tree: RepoTree, read: ReadBlobs, root_hint: str | None,
     # Once per scan: how plainly the repository is meant for Claude Code, the prior for
     # prompts that no owner claims.
     signal = repo_signal(index, manifests, skills, collections, texts)
-    return _Survey(index, skills, layout, configs, texts, docs, collections, signal)
+    return _Survey(index, skills, layout, configs, texts, docs, [*manifests, *fixtures],
+                   collections, signal)
 
 
 def _probe(read: ReadBlobs, tries: dict[str, list[str]]) -> set[str]:

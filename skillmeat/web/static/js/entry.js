@@ -1,8 +1,10 @@
 // Entry detail dialog: Overview (metadata, confidence breakdown) and Contents (files, viewer).
 
-import { api, entryPath } from "./api.js";
+import { api, entryPath, sourcePath } from "./api.js";
 import { confidenceBar } from "./cards.js";
 import { $, fill, h, spinner, timeEl } from "./dom.js";
+import { riskSection } from "./risk.js";
+import { addSourceButton, memberCounts, membersSection, pluginLink } from "./plugins.js";
 import { statusBadge, typeBadge, typeLabel } from "./vocabulary.js";
 import { markSelected, openDialog, setupDialog, setupTabs } from "./widgets.js";
 
@@ -62,7 +64,23 @@ function alsoIn(entry) {
   return slot;
 }
 
-function renderOverview(entry) {
+function pluginFacts(entry) {
+  const p = entry.plugin || {};
+  const link = (url) => url && /^https:\/\//.test(url)
+    && h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, url);
+  return [
+    ["Members", memberCounts(entry)],
+    ["Author", p.author],
+    ["License", p.license],
+    ["Homepage", link(p.homepage) || p.homepage],
+    ["Repository", link(p.repository) || p.repository],
+    ["Source", entry.remote ? h("span", {}, "Another repository: ", link(entry.upstream_url),
+      p.sha || p.ref ? ` at ${p.sha || p.ref}` : "") : null],
+  ];
+}
+
+function renderOverview(entry, actions) {
+  const isPlugin = entry.artifact_type === "plugin";
   const facts = [
     ["Type", typeLabel(entry.artifact_type)],
     ["Status", statusBadge(entry.status)],
@@ -77,15 +95,46 @@ function renderOverview(entry) {
     ["Imported", entry.import_date && timeEl(entry.import_date)],
     ["Excluded", entry.excluded_at && h("span", {}, timeEl(entry.excluded_at),
       entry.excluded_reason ? ` — ${entry.excluded_reason}` : "")],
-    ["Upstream", entry.upstream_url && h("a", { href: entry.upstream_url, target: "_blank",
-      rel: "noopener noreferrer" }, "Open the file upstream ↗")],
+    ["Upstream", !entry.remote && entry.upstream_url && h("a", { href: entry.upstream_url,
+      target: "_blank", rel: "noopener noreferrer" }, "Open the file upstream ↗")],
+    ["Plugin", pluginLink(entry, (id) => actions.open(id))],
+    ...(isPlugin ? pluginFacts(entry) : []),
   ].filter(([, value]) => value);
+  const history = h("section", { class: "history", "aria-labelledby": "history-title" },
+    h("h3", { id: "history-title" }, "Exclusion history"),
+    h("p", { class: "muted" }, spinner(), " Loading…"));
   overview.replaceChildren(
     h("div", { class: "overview" },
       h("div", {},
         entry.description && h("p", { class: "entry-desc" }, entry.description),
-        h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
+        h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+        riskSection(entry, () => current && current.entry.id === entry.id),
+        isPlugin && !entry.remote && membersSection(entry, (id, m) => actions.open(id, m)),
+        history),
       confidenceSection(entry)));
+  loadHistory(entry, history);
+}
+
+const ACTION_LABELS = {
+  exclude: "Excluded", restore: "Restored", bulk_exclude: "Excluded with others",
+  bulk_restore: "Restored with others", rule_exclude: "Excluded by a new rule",
+  rule_restore: "Restored: its rule was deleted", scan_rule: "Excluded by a rule on a scan",
+  import: "Excluded by an imported list",
+};
+
+// Who excluded or restored the entry, when and why: the API's audit trail, newest first.
+async function loadHistory(entry, section) {
+  const path = `${sourcePath(entry.source_id)}/exclusion-events?entry_id=${encodeURIComponent(entry.id)}&limit=20`;
+  try {
+    const { items } = await api("GET", path);
+    fill(section, section.firstChild, items.length
+      ? h("ol", {}, items.map((e) => h("li", {}, timeEl(e.at), ` ${ACTION_LABELS[e.action] || e.action}`,
+        ` by ${e.actor}`, e.pattern && [" (", h("code", {}, e.pattern), ")"],
+        e.reason && ` — ${e.reason}`)))
+      : h("p", { class: "muted" }, "Never excluded."));
+  } catch (error) {
+    fill(section, section.firstChild, h("p", { class: "muted" }, `Could not load: ${error.message}`));
+  }
 }
 
 function frontmatterValue(value, depth) {
@@ -244,6 +293,7 @@ function renderActions(entry, actions) {
   fill(foot,
     entry.upstream_url && h("a", { class: "btn", href: entry.upstream_url, target: "_blank",
       rel: "noopener noreferrer" }, "View upstream ↗"),
+    addSourceButton(entry),
     entry.status !== "excluded" && h("button", { type: "button", class: "btn btn-quiet",
       onclick: () => { dialog.close("exclude"); actions.exclude(entry); } }, "Not an artifact"),
     entry.importable && h("button", { type: "button", class: "btn btn-primary",
@@ -254,14 +304,15 @@ let onCloseHook = null;
 setupDialog(dialog, { onClose: () => { current = null; if (onCloseHook) onCloseHook(); } });
 setupTabs(tabs, selectTab);
 
-// Opens the dialog; `actions` has exclude(entry) and import(entry); `onClose` runs after.
+// Opens the dialog; `actions` has exclude(entry), import(entry) and open(id, entry);
+// `onClose` runs after.
 export function openEntry(entry, actions, onClose, tab = "overview") {
   current = { entry, actions, filesLoaded: false };
   onCloseHook = onClose;
   $("#entry-title").textContent = entry.name;
   $("#entry-path").textContent = entry.path;
   $("#entry-badges").replaceChildren(typeBadge(entry.artifact_type), statusBadge(entry.status));
-  renderOverview(entry);
+  renderOverview(entry, actions);
   tree.replaceChildren();
   view.replaceChildren();
   renderActions(entry, actions);
@@ -274,7 +325,7 @@ export function updateEntry(entry) {
   if (current && current.entry.id === entry.id) {
     current.entry = entry;
     $("#entry-badges").replaceChildren(typeBadge(entry.artifact_type), statusBadge(entry.status));
-    renderOverview(entry);
+    renderOverview(entry, current.actions);
     renderActions(entry, current.actions);
   }
 }

@@ -10,7 +10,8 @@ import { TYPES, typeLabel, vocabulary } from "./vocabulary.js";
 const PAGE = 24;
 
 export class CatalogGrid {
-  // `on` has open(entry), import(entry), exclude(entry), counts(counts), selection(),
+  // `on` has open(entry), openPlugin(id), import(entry), exclude(entry), counts(counts),
+  // selection(),
   // clearFilters(); `getView()` is the view shown and `getSource()` the source.
   constructor(getSource, getView, on) {
     this.getSource = getSource;
@@ -44,6 +45,7 @@ export class CatalogGrid {
       open: () => this.on.open(entry),
       import: () => this.on.import(entry),
       exclude: () => this.on.exclude(entry),
+      openPlugin: (id) => this.on.openPlugin(id),
     });
   }
 

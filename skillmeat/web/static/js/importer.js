@@ -72,5 +72,9 @@ function describe(items) {
   ];
   const left = items.reduce((n, i) => n + i.skipped_files.length, 0);
   if (left) parts.push(`${plural(left, "file")} left out (links, submodules or unsafe names)`);
+  // Warnings the API gives, e.g. a command that shadows a Claude Code built-in.
+  for (const item of items) {
+    for (const warning of item.warnings || []) parts.push(`Warning: ${item.name}: ${warning}`);
+  }
   return `${parts.filter(Boolean).join(". ")}.`;
 }

@@ -12,6 +12,7 @@ const TYPE_LABELS = {
   command: ["Command", "Commands"],
   mcp_server: ["MCP Server", "MCP Servers"],
   hook: ["Hook", "Hooks"],
+  plugin: ["Plugin", "Plugins"],
 };
 const known = vocabulary.artifact_types || [];
 export const TYPES = [

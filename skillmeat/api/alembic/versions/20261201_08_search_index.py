@@ -3,8 +3,8 @@
 Builds the index for the rows already there (FTS5 'rebuild' on SQLite; the generated column
 computes itself on PostgreSQL).
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ from alembic import op
 
 from skillmeat.cache import search_index
 
-revision = "0006"
-down_revision = "0004"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The collection: a Claude Code plugin marketplace kept as a git repository."""

@@ -1,0 +1,1 @@
+"""Reviewing a change to an artifact's files before it lands: file diffs and risk difference."""
