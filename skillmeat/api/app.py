@@ -27,6 +27,7 @@ from skillmeat.api.routers import (
     login,
     marketplace_exclusions,
     marketplace_imports,
+    marketplace_search,
     marketplace_sources,
     web,
 )
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_search.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_exclusions.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_exclusions.transfer, responses=ERROR_RESPONSES)
     app.include_router(collection.router, responses=ERROR_RESPONSES)

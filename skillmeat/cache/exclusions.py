@@ -38,7 +38,6 @@ from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.repositories import (
     EntryCriteria,
     _conditions,
-    _escape_like,
     keyset,
     type_path_pages,
 )
@@ -69,11 +68,12 @@ class StatusNames:
     new: str
 
 
-def selection(source_id: str, *, criteria: EntryCriteria | None = None,
+def selection(session: Session, source_id: str, *, criteria: EntryCriteria | None = None,
               ids: Sequence[str] | None = None) -> Conditions:
     """Conditions of a bulk selection: the listing filter's, or a list of ids."""
     if criteria is not None:
-        return _conditions(source_id, criteria)
+        conds, _by_rowid = _conditions(session, source_id, criteria)
+        return conds
     # The source check must not steer the planner to the source's index: that would read
     # all of the source's rows to find a few thousand ids (SQLite without statistics does).
     return [func.coalesce(Entry.source_id, "") == source_id, Entry.id.in_(list(ids or ()))]
@@ -248,7 +248,7 @@ def rule_candidates(session: Session, source_id: str, page: int, *,
         Entry.source_id == source_id, Entry.excluded_at.is_(None),
         Entry.rule_exception.is_(False))
     if path_prefix:
-        stmt = stmt.where(Entry.path.like(_escape_like(path_prefix) + "%", escape="\\"))
+        stmt = stmt.where(Entry.path.like(escape_like(path_prefix) + "%", escape="\\"))
     return type_path_pages(session, stmt, page)
 
 
@@ -276,3 +276,8 @@ def hand_exclusions(session: Session, source_id: str,
         Entry.source_id == source_id, Entry.excluded_at.is_not(None),
         Entry.excluded_by_rule.is_(None))
     return type_path_pages(session, stmt, page)
+
+
+def escape_like(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern (with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

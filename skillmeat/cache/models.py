@@ -109,6 +109,8 @@ class MarketplaceCatalogEntry(Base):
               "confidence_score", "id"),
         Index("ix_catalog_source_name", "source_id", "name", "id"),
         Index("ix_catalog_source_detected", "source_id", "detected_at", "id"),
+        # Copies of one artifact across sources: same content hash.
+        Index("ix_catalog_detected_sha", "detected_sha", "id"),
         # Partial: an entry no rule excluded (nearly all) costs this index nothing.
         Index("ix_catalog_excluded_by_rule", "excluded_by_rule",
               postgresql_where=text("excluded_by_rule IS NOT NULL"),
@@ -151,6 +153,8 @@ class MarketplaceCatalogEntry(Base):
                                                  server_default=false())
     title: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    # Frontmatter tags and keywords, as words for search (cache/search_index.py indexes them).
+    keywords: Mapped[str | None] = mapped_column(Text)
     # What the artifact can run, computed at scan time: one line for cards, the structure
     # (deferred: listings never load it) for the entry's detail.
     risk_summary: Mapped[str | None] = mapped_column(String(300))

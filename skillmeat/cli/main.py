@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
-from skillmeat.cli import catalog, collection, exclusions, importing, scanning, sources
+from skillmeat.cli import catalog, collection, exclusions, importing, scanning, search, sources
 
 app = typer.Typer(help="SkillMeat Marketplace: a catalog of Claude Code artifacts.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 sources.app.command("scan")(scanning.scan)
 sources.app.command("scans")(scanning.scans)
 app.command("detect")(scanning.detect_command)
+app.command("search")(search.search_command)
 catalog.app.command("import")(importing.import_command)
 catalog.app.command("show")(importing.show_command)
 app.add_typer(sources.app, name="sources")

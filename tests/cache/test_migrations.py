@@ -14,6 +14,9 @@ from sqlalchemy.engine import Connection, Engine
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
+from skillmeat.cache.search_index import include_object
+from skillmeat.core.cursor import CursorCodec
+from skillmeat.core.marketplace import search
 
 
 @pytest.fixture
@@ -107,7 +110,8 @@ def test_models_and_migrations_agree(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 
@@ -226,3 +230,29 @@ def test_exclusion_rules_revision_goes_down_and_up_with_rows_in_place(empty_url:
     indexes = {i["name"] for i in inspect(engine).get_indexes("marketplace_exclusion_events")}
     assert {"ix_exclusion_events_source", "ix_exclusion_events_entry"} <= indexes
     engine.dispose()
+
+
+def test_search_revision_indexes_rows_already_there_and_goes_down_and_up(
+        empty_url: str) -> None:
+    def hits() -> list[str]:
+        db = Database(empty_url)
+        try:
+            with db.session(write=False) as session:
+                found = search.search(session, CursorCodec(b"k"), "pdf", search.SearchFilter(),
+                                      limit=10)
+            return [h.entry.path for h in found.page.items]
+        finally:
+            db.dispose()
+
+    migrate.upgrade(empty_url, "0007")
+    engine = _engine(empty_url)
+    _seed_one_entry(engine)  # written before the index exists
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert hits() == ["skills/pdf"]
+    migrate.downgrade(empty_url, "0007")
+    engine = _engine(empty_url)
+    assert "keywords" not in _columns(engine, "marketplace_catalog_entries")
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert hits() == ["skills/pdf"]

@@ -58,7 +58,7 @@ def _conditions(session: Session, source_id: str, sel: Selection) -> q.Condition
         sel.filter.check()
         # Excluded entries are part of a selection: excluding them again counts as "already".
         f = EntryFilter(**{**asdict(sel.filter), "include_excluded": True})
-        return q.selection(source_id, criteria=f.criteria())
+        return q.selection(session, source_id, criteria=f.criteria())
     ids = list(dict.fromkeys(sel.entry_ids or ()))
     if not ids:
         raise errors.InvalidInput("entry_ids must not be empty", field="entry_ids")
@@ -71,7 +71,7 @@ def _conditions(session: Session, source_id: str, sel: Selection) -> q.Condition
         shown = ", ".join(repr(i) for i in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise errors.NotFound(f"entries not found in source {source_id!r}: {shown}{more}")
-    return q.selection(source_id, ids=ids)
+    return q.selection(session, source_id, ids=ids)
 
 
 def bulk_exclude(session: Session, source_id: str, sel: Selection, reason: str | None, *,

@@ -61,7 +61,8 @@ def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
         problem = breakdown_problem(art.score_breakdown or {})
         if problem:
             raise InvalidInput(f"{where}.score_breakdown {problem}")
-        for name in ("name", "path", "content_hash", "title", "description", "version"):
+        for name in ("name", "path", "content_hash", "title", "description", "version",
+                     "keywords"):
             if "\x00" in (getattr(art, name) or ""):
                 raise InvalidInput(f"{where}.{name} must not contain NUL characters")
         if (art.type, art.path) in seen:
@@ -109,6 +110,7 @@ def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact,
         "title": _trim(art.title, 500),
         "description": art.description,
         "detected_version": _trim(art.version, 100),
+        "keywords": _trim(art.keywords, 2000),
         "upstream_url": upstream_url(prefixes, art),
         "risk_summary": art.risk_summary,
         "risk": art.risk,
@@ -237,6 +239,7 @@ def artifacts_from_document(items: Iterable[dict[str, Any]]) -> list[DetectedArt
             content_hash=item["content_hash"], confidence=item["confidence"],
             score_breakdown=item.get("score_breakdown") or {}, title=item.get("title"),
             description=item.get("description"), version=item.get("version"),
+            keywords=item.get("keywords"),
             plugin_path=item.get("plugin_path"), plugin_meta=item.get("plugin_meta"),
         )
         for item in items

@@ -216,7 +216,7 @@ def _apply(session: Session, source: MarketplaceSource,
                              rule_id=rule.id, pattern=rule.pattern)
         for hits in _matching_pages(session, source.id, matcher, deadline):
             ids = [row.id for row in hits]
-            total += exclude_where(session, source, q.selection(source.id, ids=ids), facts)
+            total += exclude_where(session, source, q.selection(session, source.id, ids=ids), facts)
     return total
 
 

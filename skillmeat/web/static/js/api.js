@@ -69,7 +69,8 @@ export async function api(method, path, body) {
 export function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+    if (Array.isArray(value)) value.forEach((item) => search.append(key, String(item)));
+    else if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
   }
   const text = search.toString();
   return text ? `?${text}` : "";

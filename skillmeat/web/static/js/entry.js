@@ -48,6 +48,22 @@ function confidenceSection(entry) {
       : h("p", { class: "muted" }, "No score breakdown recorded."));
 }
 
+// Other sources holding the same content (same content hash), read from the entry detail.
+function alsoIn(entry) {
+  const slot = h("span", { class: "muted" }, "…");
+  api("GET", entryPath(entry.source_id, entry.id)).then((detail) => {
+    if (!detail.copies.length) {
+      slot.textContent = "no other source";
+      return;
+    }
+    slot.className = "copies-inline";
+    slot.replaceChildren(...detail.copies.flatMap((c, i) => [i ? ", " : "", h("a", {
+      href: `/sources/${encodeURIComponent(c.source_id)}?entry=${encodeURIComponent(c.entry_id)}`,
+      title: c.path }, c.repo_url.replace(/^https?:\/\//, ""))]));
+  }).catch(() => { slot.textContent = "could not be read"; });
+  return slot;
+}
+
 function pluginFacts(entry) {
   const p = entry.plugin || {};
   const link = (url) => url && /^https:\/\//.test(url)
@@ -74,6 +90,7 @@ function renderOverview(entry, actions) {
     ["Version", entry.detected_version],
     ["Content sha", entry.detected_sha && h("code", { title: entry.detected_sha },
       entry.detected_sha.slice(0, 12))],
+    ["Also in", entry.detected_sha && alsoIn(entry)],
     ["Detected", timeEl(entry.detected_at)],
     ["Imported", entry.import_date && timeEl(entry.import_date)],
     ["Excluded", entry.excluded_at && h("span", {}, timeEl(entry.excluded_at),
