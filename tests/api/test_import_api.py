@@ -290,7 +290,12 @@ def test_a_source_never_scanned_cannot_import(client: httpx.Client, repo: Path) 
 # --- hostile repositories: nothing may land outside the collection --------------------------
 
 def everything_under(root: Path) -> set[Path]:
-    return {p for p in root.rglob("*")}
+    """Every path below `root`. A folder that vanishes while it is walked is skipped: git
+    packs the collection's loose objects once an import has been answered."""
+    found: set[Path] = set()
+    for folder, dirs, files in os.walk(root):
+        found.update(Path(folder) / name for name in (*dirs, *files))
+    return found
 
 
 def assert_confined(tmp_path: Path, before: set[Path], collection: Path) -> None:
