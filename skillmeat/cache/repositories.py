@@ -276,3 +276,21 @@ def imported_entries(session: Session, artifact_types: Sequence[str]
             .where(Entry.import_id.is_not(None), Entry.artifact_type.in_(list(artifact_types)))
             .order_by(Entry.import_date.desc(), Entry.id))
     return [(entry, source) for entry, source in session.execute(stmt)]
+
+
+IN_CHUNK = 900  # ids per IN list
+
+
+def upstream_rows(session: Session, entry_ids: Sequence[str]) -> list[Any]:
+    """What the catalog says now of these entries' origins: content hash, removal, risk
+    summary, and the commit their source was last scanned at (one query per 900 ids)."""
+    ids = list(dict.fromkeys(entry_ids))
+    out: list[Any] = []
+    for start in range(0, len(ids), IN_CHUNK):
+        stmt = (select(Entry.id, Entry.source_id, Entry.name, Entry.detected_sha,
+                       Entry.removed_at, Entry.excluded_at, Entry.risk_summary,
+                       MarketplaceSource.last_scanned_sha)
+                .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
+                .where(Entry.id.in_(ids[start:start + IN_CHUNK])))
+        out.extend(session.execute(stmt).all())
+    return out

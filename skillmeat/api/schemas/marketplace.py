@@ -270,6 +270,8 @@ class ScanResultResponse(BaseModel):
     removed_count: int
     unchanged_count: int
     artifact_count: int = Field(description="Artifacts this scan detected.")
+    imported_updates_count: int = Field(description="Imported entries whose upstream content "
+                                                    "changed: offered on the Updates page.")
     complete: bool = Field(description="False when part of the tree could not be read; "
                                        "nothing is marked removed then.")
     problems: list[str] = Field(description="Parts of the tree that could not be read, and "
@@ -284,7 +286,8 @@ class ScanResultResponse(BaseModel):
             unchanged=report.already_scanned, new_count=report.new,
             updated_count=report.updated, removed_count=report.removed,
             unchanged_count=report.unchanged, artifact_count=report.artifacts,
-            complete=report.complete, problems=report.problems, duration_ms=report.duration_ms,
+            imported_updates_count=report.imported_updates, complete=report.complete,
+            problems=report.problems, duration_ms=report.duration_ms,
         )
 
 
@@ -301,6 +304,7 @@ class ScanRecordResponse(BaseModel):
     updated_count: int
     removed_count: int
     unchanged_count: int
+    imported_updates_count: int
     duration_ms: int | None
     error: str | None
 

@@ -77,6 +77,8 @@ class UnitRecord:
     imported_at: str
     files: dict[str, str] = field(default_factory=dict)
     tree_hash: str = ""
+    risk_summary: str | None = None  # what it could run when imported (the updates listing)
+    pinned: bool = False  # never offered for update
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "name"}
@@ -87,6 +89,9 @@ class UnitRecord:
                                  if k != "name"}
         known["files"] = dict(known.get("files") or {})
         known["tree_hash"] = known.get("tree_hash") or ""
+        known["pinned"] = known.get("pinned") is True
+        if not isinstance(known.get("risk_summary"), str):
+            known["risk_summary"] = None
         return cls(name=name, **known)
 
     @property
