@@ -50,7 +50,11 @@ def scanned_repo(db: Database, settings: Settings, tmp_path: Path, *,
         sid = sources.create_source(session, str(repo)).id
     scanning.scan_source(db, settings, sid)
     with db.session() as session:
-        if with_plugin:
+        detected = session.scalars(select(MarketplaceCatalogEntry.id).where(
+            MarketplaceCatalogEntry.source_id == sid,
+            MarketplaceCatalogEntry.artifact_type == "plugin",
+            MarketplaceCatalogEntry.path == "bundles/toolbox")).first()
+        if with_plugin and detected is None:  # plugin detection now finds it on its own
             session.add(MarketplaceCatalogEntry(
                 source_id=sid, artifact_type="plugin", name="toolbox", path="bundles/toolbox",
                 detected_sha="p1", status="new", confidence_score=95))
