@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from skillmeat.cli import catalog, collection, importing, scanning, sources
+from skillmeat.cli import catalog, collection, importing, scanning, sources, updates
 
 app = typer.Typer(help="SkillMeat Marketplace: a catalog of Claude Code artifacts.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -15,6 +15,10 @@ sources.app.command("scans")(scanning.scans)
 app.command("detect")(scanning.detect_command)
 catalog.app.command("import")(importing.import_command)
 catalog.app.command("show")(importing.show_command)
+app.command("updates")(updates.updates_command)
+app.command("update")(updates.update_command)
+collection.app.command("pin")(updates.pin_command)
+collection.app.command("unpin")(updates.unpin_command)
 app.add_typer(sources.app, name="sources")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(collection.app, name="collection")
