@@ -104,9 +104,9 @@ def measure(server: ServerProcess, work: Path, units: int,
                 break
         big = http.get(f"{BASE}/{sid}/artifacts", params={"type": "plugin"}).json()["items"]
         ids.append(big[0]["id"])
-        for start in range(0, len(ids), 200):
+        for start in range(0, len(ids), 100):
             http.post(f"{BASE}/{sid}/import",
-                      json={"entry_ids": ids[start:start + 200]}).raise_for_status()
+                      json={"entry_ids": ids[start:start + 100]}).raise_for_status()
         change_repo(work / "repo", units)
         http.post(f"{BASE}/{sid}/rescan").raise_for_status()
         found = http.get("/api/v1/collection/updates").json()
