@@ -113,6 +113,28 @@ def read_lock(root: Path) -> dict[str, UnitRecord]:
             if isinstance(data, dict)}
 
 
+_SNAPSHOT: dict[Path, tuple[tuple[int, int, int], dict[str, UnitRecord]]] = {}
+
+
+def lock_snapshot(root: Path) -> dict[str, UnitRecord]:
+    """The lock as last parsed while the file is the same one (it is only ever replaced, so
+    inode, size and mtime tell); shared between callers: read it, never change it. Listings
+    of 1,000 units then cost a stat instead of a parse."""
+    path = root / LOCK
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    key = (st.st_ino, st.st_size, st.st_mtime_ns)
+    cached = _SNAPSHOT.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    units = read_lock(root)
+    _SNAPSHOT.clear()  # one collection per process: keep one
+    _SNAPSHOT[path] = (key, units)
+    return units
+
+
 def read_marketplace(root: Path) -> dict[str, Any]:
     doc = _read(root / MARKETPLACE)
     return doc if isinstance(doc, dict) else {}

@@ -21,7 +21,7 @@ from skillmeat.cache import repositories as repo
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceSource
 from skillmeat.config import Settings
-from skillmeat.core.collection.manifest import PLUGINS, UnitRecord
+from skillmeat.core.collection.manifest import PLUGINS, UnitRecord, lock_snapshot
 from skillmeat.core.collection.service import catalog_finisher, catalog_provenance, changed_files
 from skillmeat.core.collection.store import Change, Store
 from skillmeat.core.collection.units import MANIFEST, UnitKind
@@ -98,7 +98,7 @@ class UpdateResult:
 def list_updates(db: Database, settings: Settings) -> Updates:
     """Every unit whose entry's detected content differs from what was imported, pinned ones
     apart; one read of the lock and one query, no file read."""
-    units = Store(settings).units()
+    units = lock_snapshot(Store(settings).root)
     with db.session(write=False) as session:
         rows = {r.id: r for r in repo.upstream_rows(
             session, [u.entry_id for u in units.values() if u.entry_id])}
@@ -179,7 +179,8 @@ def preview_update(db: Database, settings: Settings, name: str, *,
         reader.close()
     published = _manifest_of(new.get(MANIFEST)) \
         if plan.staged.layout.kind is UnitKind.PLUGIN else None
-    _desc, _version, manifest = unit_manifest(up.info, plan.staged, name, published)
+    _desc, _version, manifest = unit_manifest(up.info, plan.staged, name, published,
+                                              record.version)
     if manifest is not None:
         new[MANIFEST] = manifest
     old = store.committed_files(record.folder)
@@ -216,7 +217,7 @@ def update_unit(db: Database, settings: Settings, name: str,
                        lambda p, m, data: stage_file(store.files, p, m, data))
         finally:
             reader.close()
-        record = unit_record(store, up.info, stage, name)
+        record = unit_record(store, up.info, stage, name, before.version)
         return _replace(db, store, before, record, stage, mode)
     finally:
         if stage is not None:
@@ -265,9 +266,6 @@ def _replace(db: Database, store: Store, before: UnitRecord, record: UnitRecord,
                 result.kept = edited
             else:
                 result.overwritten = edited
-        if record.version == before.version:
-            record.version = f"{record.version}+{new}"  # Claude Code sees a new version
-            result.version = record.version
         change = Change("update", result.message, [before.folder],
                         {"source_id": before.source_id,
                          "import_id": f"imp_{uuid.uuid4().hex[:20]}",

@@ -336,12 +336,13 @@ def _finish_unit(store: Store, info: SourceInfo, s: Staged, p: Placement) -> Uni
     return record
 
 
-def unit_record(store: Store, info: SourceInfo, s: Staged, name: str) -> UnitRecord:
+def unit_record(store: Store, info: SourceInfo, s: Staged, name: str,
+                previous: str | None = None) -> UnitRecord:
     """Write a staged unit's manifest (ours, unless it is a published plugin) and describe
-    it for the lock."""
+    it for the lock. `previous` is the version an update replaces (see unit_manifest)."""
     ref = s.ref
     published = _published_manifest(s.unit) if s.layout.kind is UnitKind.PLUGIN else None
-    description, version, manifest = unit_manifest(info, s, name, published)
+    description, version, manifest = unit_manifest(info, s, name, published, previous)
     if manifest is not None:
         # Ours wins over any manifest a wrapped folder (an MCP server's) brought along.
         (s.unit / MANIFEST).unlink(missing_ok=True)
@@ -355,17 +356,26 @@ def unit_record(store: Store, info: SourceInfo, s: Staged, name: str) -> UnitRec
         tree_hash=tree_hash(files), risk_summary=info.risk_summaries.get(ref.id))
 
 
-def unit_manifest(info: SourceInfo, s: Staged, name: str,
-                  published: dict[str, object] | None) -> tuple[str, str, bytes | None]:
-    """(description, version, the plugin.json we generate or None): a published plugin keeps
-    its own manifest and version; any other unit is versioned by the commit it came from."""
+def unit_manifest(info: SourceInfo, s: Staged, name: str, published: dict[str, object] | None,
+                  previous: str | None = None) -> tuple[str, str, bytes | None]:
+    """(description, version, the plugin.json to write or None to keep the unit's own): a
+    published plugin keeps its manifest and version, any other unit is versioned by the
+    commit it came from. An update whose version would equal `previous` gets
+    `<version>+<commit>` in the manifest too: Claude Code reads the version from plugin.json
+    and installs nothing it thinks it has."""
     ref = s.ref
     version = info.commit[:7]
     description = info.descriptions.get(ref.id) or \
         f"{ref.artifact_type.replace('_', ' ')} {ref.name} from {info.label}"
     if published is not None:
-        return (str(published.get("description") or description),
-                str(published.get("version") or version), None)
+        description = str(published.get("description") or description)
+        version = str(published.get("version") or version)
+    bumped = previous is not None and version == previous
+    if bumped:
+        version = f"{version}+{info.commit[:7]}"
+    if published is not None:
+        return description, version, json_bytes({**published, "version": version}) \
+            if bumped else None
     manifest = plugin_manifest(name, description, version, info.homepages.get(ref.id),
                                info.author)
     return description, version, json_bytes(manifest)
