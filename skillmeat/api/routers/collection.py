@@ -3,7 +3,7 @@ and git work: browse lane)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from skillmeat.api.deps import Browses, CodecDep
 from skillmeat.api.routers.marketplace_sources import Cursor, Limit
@@ -39,9 +39,11 @@ async def list_collection(request: Request, browse: Browses, codec: CodecDep,
 
 
 @router.get("/updates", response_model=UpdatesResponse)
-async def list_updates(browse: Browses) -> UpdatesResponse:
+async def list_updates(browse: Browses) -> Response:
     """Units whose upstream content changed since import (pinned ones apart); reads no file."""
-    return UpdatesResponse.of(await browse(updates.list_updates))
+    found = await browse(lambda db, s: UpdatesResponse.of(updates.list_updates(db, s)))
+    # Built and checked once by its model; not validated a second time (1,000 units).
+    return Response(found.model_dump_json(), media_type="application/json")
 
 
 @router.get("/{name}", response_model=UnitResponse)
