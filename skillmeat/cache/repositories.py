@@ -278,21 +278,12 @@ def imported_entries(session: Session, artifact_types: Sequence[str]
     return [(entry, source) for entry, source in session.execute(stmt)]
 
 
-IN_CHUNK = 900  # ids per IN list
-
-
-def upstream_rows(session: Session, entry_ids: Sequence[str]) -> list[Any]:
-    """What the catalog says now of these entries' origins: content hash, removal, risk
-    summary, and the commit their source was last scanned at (one query per 900 ids; plain
-    rows through the connection, without the ORM's per-row work)."""
-    ids = list(dict.fromkeys(entry_ids))
-    out: list[Any] = []
-    connection = session.connection()
-    for start in range(0, len(ids), IN_CHUNK):
-        stmt = (select(Entry.id, Entry.source_id, Entry.name, Entry.detected_sha,
-                       Entry.removed_at, Entry.excluded_at, Entry.risk_summary,
-                       MarketplaceSource.last_scanned_sha)
-                .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
-                .where(Entry.id.in_(ids[start:start + IN_CHUNK])))
-        out.extend(connection.execute(stmt).all())
-    return out
+def entries_with_status(session: Session, source_ids: Sequence[str], status: str) -> list[Any]:
+    """Entries of these sources with one status (the `(source_id, status, ...)` index), with
+    content hash, risk summary and the commit their source was last scanned at; plain rows
+    through the connection, without the ORM's per-row work."""
+    stmt = (select(Entry.id, Entry.source_id, Entry.detected_sha, Entry.risk_summary,
+                   MarketplaceSource.last_scanned_sha)
+            .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
+            .where(Entry.source_id.in_(list(dict.fromkeys(source_ids))), Entry.status == status))
+    return list(session.connection().execute(stmt).all())

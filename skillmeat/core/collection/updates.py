@@ -43,6 +43,7 @@ from skillmeat.core.marketplace.importing import (
 from skillmeat.core.marketplace.members import EntryRef, Member, scanned_source
 from skillmeat.core.marketplace.parsing import OverBudget, load_json
 from skillmeat.core.marketplace.readers.factory import open_reader
+from skillmeat.core.marketplace.vocabulary import CatalogStatus
 from skillmeat.core.review.preview import Preview, preview
 
 MAX_NAMED = 20  # edited files named in a refusal
@@ -97,15 +98,21 @@ class UpdateResult:
 
 def list_updates(db: Database, settings: Settings) -> Updates:
     """Every unit whose entry's detected content differs from what was imported, pinned ones
-    apart; one read of the lock and one query, no file read."""
+    apart; one read of the lock (cached while unchanged) and one indexed query, no file read.
+
+    The catalog marks an imported entry `updated` when its detected hash moves away from the
+    imported one (which is the hash the lock keeps), so only those rows are asked for."""
     units = lock_snapshot(Store(settings).root)
+    sources = {u.source_id for u in units.values() if u.source_id and u.entry_id}
+    if not sources:
+        return Updates([], [])
     with db.session(write=False) as session:
-        rows = {r.id: r for r in repo.upstream_rows(
-            session, [u.entry_id for u in units.values() if u.entry_id])}
+        rows = {r.id: r for r in repo.entries_with_status(session, sorted(sources),
+                                                          CatalogStatus.UPDATED)}
     out = Updates([], [])
     for record in units.values():
         row = rows.get(record.entry_id or "")
-        if row is None or row.source_id != record.source_id or row.removed_at is not None \
+        if row is None or row.source_id != record.source_id \
                 or row.detected_sha == record.content_hash:
             continue
         item = UnitUpdate(record, row.last_scanned_sha, row.risk_summary)
