@@ -27,7 +27,7 @@ from skillmeat.core.collection.store import Change, Store
 from skillmeat.core.collection.units import MANIFEST, UnitKind
 from skillmeat.core.errors import Conflict, InvalidInput, NotFound
 from skillmeat.core.marketplace.browsing import ReaderFactory, open_cached
-from skillmeat.core.marketplace.collection import discard
+from skillmeat.core.marketplace.collection import discard, path_problem
 from skillmeat.core.marketplace.importing import (
     Plan,
     SourceInfo,
@@ -292,6 +292,8 @@ def _keep(store: Store, before: UnitRecord, stage: Staged, edited: list[str]) ->
     locally stays deleted). The lock keeps upstream's hashes, so they still show as edits."""
     folder = store.root / before.folder
     for rel in edited:
+        if path_problem(rel):  # a lock edited by hand names only paths inside the unit
+            continue
         target = stage.unit / rel
         if os.path.lexists(target):
             target.unlink()
