@@ -22,10 +22,15 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceSource
 from skillmeat.config import Settings
 from skillmeat.core.collection.manifest import PLUGINS, UnitRecord, lock_snapshot
-from skillmeat.core.collection.service import catalog_finisher, catalog_provenance, changed_files
+from skillmeat.core.collection.service import (
+    catalog_finisher,
+    catalog_provenance,
+    changed_files,
+    unit_named,
+)
 from skillmeat.core.collection.store import Change, Store
 from skillmeat.core.collection.units import MANIFEST, UnitKind
-from skillmeat.core.errors import Conflict, InvalidInput, NotFound
+from skillmeat.core.errors import Conflict, InvalidInput
 from skillmeat.core.marketplace.browsing import ReaderFactory, open_cached
 from skillmeat.core.marketplace.collection import discard, path_problem
 from skillmeat.core.marketplace.importing import (
@@ -156,10 +161,7 @@ def _upstream(db: Database, record: UnitRecord) -> _Upstream:
 
 def _record(db: Database, settings: Settings, name: str) -> tuple[Store, UnitRecord]:
     store = Store(settings, catalog_provenance(db))
-    record = store.units().get(name)
-    if record is None:
-        raise NotFound(f"no unit named {name!r} in the collection")
-    return store, record
+    return store, unit_named(store.units(), name)
 
 
 def preview_update(db: Database, settings: Settings, name: str, *,
@@ -246,9 +248,7 @@ def _replace(db: Database, store: Store, before: UnitRecord, record: UnitRecord,
     name = before.name
     with store.locked(finish):
         units = store.units()
-        current = units.get(name)
-        if current is None:
-            raise NotFound(f"no unit named {name!r} in the collection")
+        current = unit_named(units, name)
         if (current.commit, current.content_hash, current.pinned) != \
                 (before.commit, before.content_hash, before.pinned):
             raise Conflict(f"{name} changed while the update was read; preview it again")
@@ -309,9 +309,7 @@ def set_pin(db: Database, settings: Settings, name: str, pinned: bool) -> UnitRe
     finish = catalog_finisher(db)
     with store.locked(finish):
         units = store.units()
-        record = units.get(name)
-        if record is None:
-            raise NotFound(f"no unit named {name!r} in the collection")
+        record = unit_named(units, name)
         if record.pinned == pinned:
             return record
         record.pinned = pinned
