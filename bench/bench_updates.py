@@ -113,9 +113,10 @@ def measure(server: ServerProcess, work: Path, units: int,
         change_repo(work / "repo", units)
         http.post(f"{BASE}/{sid}/rescan").raise_for_status()
         found = http.get("/api/v1/collection/updates").json()
-        extra = [(u["name"], u["path"]) for u in found["items"] if not u["name"].startswith("s")]
-        print(found["count"], extra, file=sys.stderr)
-        assert found["count"] >= units + 1, found["count"]
+        # Every imported unit, nothing else (names other than s0000... and big are shown).
+        odd = [(u["name"], u["path"]) for u in found["items"]
+               if not (u["name"] == "big" or u["name"][1:].isdigit())]
+        assert found["count"] == units + 1 and not odd, (found["count"], odd)
         listing = timed(http, "/api/v1/collection/updates", runs)
         preview = timed(http, "/api/v1/collection/big/update-preview", 20)
         body = http.get("/api/v1/collection/big/update-preview").json()
