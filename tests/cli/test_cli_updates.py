@@ -27,7 +27,8 @@ def test_updates_review_confirm_pin_and_all(runner: CliRunner, cli_env: Path) ->
     commit(repo, {"skills/pdf/SKILL.md": skill("pdf") + "More steps.\n",
                   ".claude/commands/deploy.md": command("Deploy safely"),
                   ".claude/commands/ship.md": command("Ship it now")})
-    run(runner, "sources", "scan", sid)
+    assert "3 imported entries have updates" in run(runner, "sources", "scan", sid)
+    assert "imported upd" in run(runner, "sources", "scans", sid)
     listing = json.loads(run(runner, "updates", "--json"))
     assert [u["name"] for u in listing["items"]] == ["deploy", "pdf", "ship"]
     assert "updates (3)" in run(runner, "updates")
