@@ -29,11 +29,10 @@ def updates_command(as_json: JsonOpt = False) -> None:
         print_json(found)
         return
     print_table(f"updates ({found.count})", ["name", "kind", "origin", "commit", "upstream",
-                                             "can run (imported → upstream)"],
+                                             "can run", "change"],
                 [(u.name, u.kind, u.source_url or "", (u.commit or "")[:7],
-                  (u.upstream_commit or "")[:7],
-                  f"{u.risk_before or 'nothing'} → {u.risk_now or 'nothing'}"
-                  if u.risk_changed else (u.risk_now or "")) for u in found.items])
+                  (u.upstream_commit or "")[:7], u.risk_now or "nothing",
+                  ", ".join(u.risk_difference)) for u in found.items])
     for u in found.pinned:
         console.print(f"{u.name} is pinned at {(u.commit or '?')[:7]}: not offered "
                       "(skillmeat collection unpin to update)", style="dim", markup=False)

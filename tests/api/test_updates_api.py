@@ -70,6 +70,7 @@ def test_change_upstream_preview_then_update(client: httpx.Client, imported: dic
     assert item["upstream_commit"] == scan["commit"] and item["commit"] != scan["commit"]
     assert item["risk_changed"] and "Bash" in item["risk_now"]
     assert item["risk_before"] == "1 script"
+    assert item["risk_difference"] == ["now Bash"], item
 
     preview = client.get(f"{COLL}/pdf/update-preview")
     assert preview.status_code == 200, preview.text

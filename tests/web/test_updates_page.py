@@ -36,7 +36,7 @@ def test_updates_page_reviews_and_updates_a_unit(
     page.goto(f"{url}/updates")
     expect(page.locator("#update-total")).to_have_text("(1)")
     row = page.locator('tr[data-unit="pdf"]')
-    expect(row.locator("td.risk")).to_contain_text("Bash")
+    expect(row.locator("td.risk .risk-change")).to_contain_text("now Bash")
     page.get_by_role("button", name="Review pdf").click()
     dialog = page.locator("#review-dialog")
     expect(dialog).to_be_visible()

@@ -27,6 +27,8 @@ class UpdateItem(BaseModel):
     risk_before: str | None = Field(description="What it could run when imported (summary).")
     risk_now: str | None = Field(description="What the upstream version can run (summary).")
     risk_changed: bool
+    risk_difference: list[str] = Field(description='What moved between the two summaries: '
+                                                   '"+1 hook", "now Bash", "-1 script".')
     pinned: bool
 
     @classmethod
@@ -35,7 +37,8 @@ class UpdateItem(BaseModel):
         return cls(name=r.name, kind=r.kind, source_id=r.source_id, source_url=r.source_url,
                    path=r.path, entry_id=r.entry_id, commit=r.commit,
                    upstream_commit=item.upstream_commit, risk_before=r.risk_summary,
-                   risk_now=item.risk_now, risk_changed=item.risk_changed, pinned=r.pinned)
+                   risk_now=item.risk_now, risk_changed=item.risk_changed,
+                   risk_difference=item.risk_difference, pinned=r.pinned)
 
 
 class UpdatesResponse(BaseModel):

@@ -50,6 +50,7 @@ from skillmeat.core.marketplace.parsing import OverBudget, load_json
 from skillmeat.core.marketplace.readers.factory import open_reader
 from skillmeat.core.marketplace.vocabulary import CatalogStatus
 from skillmeat.core.review.preview import Preview, preview
+from skillmeat.core.risk.difference import summary_difference
 
 MAX_NAMED = 20  # edited files named in a refusal
 
@@ -73,6 +74,10 @@ class UnitUpdate:
     @property
     def risk_changed(self) -> bool:
         return (self.record.risk_summary or "") != (self.risk_now or "")
+
+    @property
+    def risk_difference(self) -> list[str]:
+        return summary_difference(self.record.risk_summary, self.risk_now)
 
 
 @dataclass(slots=True)

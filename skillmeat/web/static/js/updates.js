@@ -21,10 +21,10 @@ function showCount() {
 }
 
 function risk(item) {
-  if (!item.risk_changed) return h("span", { class: "muted" }, item.risk_now || "nothing");
-  return h("span", { class: "risk-change" },
-    h("span", { class: "muted" }, item.risk_before || "nothing"), " → ",
-    h("strong", {}, item.risk_now || "nothing"));
+  const now = h("span", { class: item.risk_changed ? null : "muted" }, item.risk_now || "nothing");
+  if (!item.risk_changed) return now;
+  return [now, h("div", { class: "risk-change" }, h("strong", {}, item.risk_difference.join(", ")),
+    h("span", { class: "muted" }, ` (was ${item.risk_before || "nothing"})`))];
 }
 
 function row(item) {
