@@ -77,7 +77,7 @@ class UnitUpdate:
 
     @property
     def risk_difference(self) -> list[str]:
-        return summary_difference(self.record.risk_summary, self.risk_now)
+        return list(summary_difference(self.record.risk_summary, self.risk_now))
 
 
 @dataclass(slots=True)

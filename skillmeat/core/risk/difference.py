@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from skillmeat.core.risk.model import Hook, McpServer, Risk, count
 
 MAX_LINES = 100
@@ -119,7 +121,8 @@ def _summary_parts(text: str | None) -> tuple[dict[str, int], list[str]]:
     return counted, flags
 
 
-def summary_difference(before: str | None, after: str | None) -> list[str]:
+@lru_cache(maxsize=1024)  # few distinct summaries: a listing of 1,000 units words each pair once
+def summary_difference(before: str | None, after: str | None) -> tuple[str, ...]:
     """What moved between two one-line summaries ("+1 hook", "now Bash", "-1 script"): the
     updates listing words the change from stored summaries, reading no file."""
     old, old_flags = _summary_parts(before)
@@ -131,4 +134,4 @@ def summary_difference(before: str | None, after: str | None) -> list[str]:
             out.append(f"{'+' if delta > 0 else '-'}{count(abs(delta), word)}")
     out += [f"now {flag}" for flag in new_flags if flag not in old_flags]
     out += [f"no longer {flag}" for flag in old_flags if flag not in new_flags]
-    return out
+    return tuple(out)
