@@ -16,6 +16,7 @@ Prints a Markdown table for the README.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -100,12 +101,15 @@ def measure(server: ServerProcess, work: Path, units: int,
         cursor = None
         while True:
             page = http.get(f"{BASE}/{sid}/artifacts", params={
-                "limit": 100, "type": "skill", **({"cursor": cursor} if cursor else {})}).json()
-            ids += [e["id"] for e in page["items"] if not e.get("plugin_id")]
+                "limit": 100, "artifact_type": "skill",
+                **({"cursor": cursor} if cursor else {})}).json()
+            ids += [e["id"] for e in page["items"] if e["path"].startswith("skills/")]
             cursor = page["page_info"]["next_cursor"]
             if not cursor:
                 break
-        big = http.get(f"{BASE}/{sid}/artifacts", params={"type": "plugin"}).json()["items"]
+        big = http.get(f"{BASE}/{sid}/artifacts",
+                       params={"artifact_type": "plugin"}).json()["items"]
+        assert [p["path"] for p in big] == [PLUGIN], big
         ids.append(big[0]["id"])
         for start in range(0, len(ids), 100):
             http.post(f"{BASE}/{sid}/import",
@@ -115,7 +119,7 @@ def measure(server: ServerProcess, work: Path, units: int,
         found = http.get("/api/v1/collection/updates").json()
         # Every imported unit, nothing else (names other than s0000... and big are shown).
         odd = [(u["name"], u["path"]) for u in found["items"]
-               if not (u["name"] == "big" or u["name"][1:].isdigit())]
+               if not (u["name"] == "big" or re.fullmatch(r"s\d{4}", u["name"]))]
         assert found["count"] == units + 1 and not odd, (found["count"], odd)
         listing = timed(http, "/api/v1/collection/updates", runs)
         preview = timed(http, "/api/v1/collection/big/update-preview", 20)

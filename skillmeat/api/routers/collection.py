@@ -20,6 +20,8 @@ from skillmeat.api.schemas.updates import (
     UpdateResponse,
     UpdatesResponse,
 )
+from skillmeat.cache.db import Database
+from skillmeat.config import Settings
 from skillmeat.core.collection import service, updates
 from skillmeat.core.pagination import MAX_PAGE
 
@@ -41,9 +43,21 @@ async def list_collection(request: Request, browse: Browses, codec: CodecDep,
 @router.get("/updates", response_model=UpdatesResponse)
 async def list_updates(browse: Browses) -> Response:
     """Units whose upstream content changed since import (pinned ones apart); reads no file."""
-    found = await browse(lambda db, s: UpdatesResponse.of(updates.list_updates(db, s)))
-    # Built and checked once by its model; not validated a second time (1,000 units).
-    return Response(found.model_dump_json(), media_type="application/json")
+    return Response(await browse(_updates_json), media_type="application/json")
+
+
+_SHAPED: list[tuple[object, bytes]] = []  # the service's last answer, as sent
+
+
+def _updates_json(db: Database, settings: Settings) -> bytes:
+    """Built and checked once by its model, not validated a second time; the service returns
+    the same answer object while nothing changed, and then the same bytes go out."""
+    found = updates.list_updates(db, settings)
+    if _SHAPED and _SHAPED[0][0] is found:
+        return _SHAPED[0][1]
+    body = UpdatesResponse.of(found).model_dump_json().encode()
+    _SHAPED[:] = [(found, body)]
+    return body
 
 
 @router.get("/{name}", response_model=UnitResponse)

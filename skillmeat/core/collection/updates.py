@@ -106,27 +106,40 @@ class UpdateResult:
     overwritten: list[str] = field(default_factory=list)
 
 
+# The last answer, with the lock snapshot (held, so its identity is never reused) and rows
+# it was computed from.
+_LAST: list[tuple[dict[str, UnitRecord], tuple[tuple[object, ...], ...], Updates]] = []
+
+
 def list_updates(db: Database, settings: Settings) -> Updates:
     """Every unit whose entry's detected content differs from what was imported, pinned ones
     apart; one read of the lock (cached while unchanged) and one indexed query, no file read.
 
     The catalog marks an imported entry `updated` when its detected hash moves away from the
-    imported one (which is the hash the lock keeps), so only those rows are asked for."""
+    imported one (which is the hash the lock keeps), so only those rows are asked for. The
+    answer is a function of the lock and those rows: while both are as last time, the last
+    answer is returned (the same object, so callers may keep what they derived from it), and
+    a listing of 1,000 units allocates little beyond the rows."""
     units = lock_snapshot(Store(settings).root)
     sources = {u.source_id for u in units.values() if u.source_id and u.entry_id}
     if not sources:
         return Updates([], [])
     with db.session(write=False) as session:
-        rows = {r.id: r for r in repo.entries_with_status(session, sorted(sources),
-                                                          CatalogStatus.UPDATED)}
+        rows = repo.entries_with_status(session, sorted(sources), CatalogStatus.UPDATED)
+    key = tuple(tuple(r) for r in rows)
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is units and last[1] == key:
+        return last[2]
+    by_id = {r.id: r for r in rows}
     out = Updates([], [])
     for record in units.values():
-        row = rows.get(record.entry_id or "")
+        row = by_id.get(record.entry_id or "")
         if row is None or row.source_id != record.source_id \
                 or row.detected_sha == record.content_hash:
             continue
         item = UnitUpdate(record, row.last_scanned_sha, row.risk_summary)
         (out.pinned if record.pinned else out.items).append(item)
+    _LAST[:] = [(units, key, out)]
     return out
 
 
