@@ -34,10 +34,13 @@ def run_child(settings: Settings, step: str, *args: str) -> None:
 
 
 def imported_entries(db: Database, sid: str) -> set[str]:
+    """Entries marked imported, a plugin's members (marked with it, no unit of their own)
+    apart."""
     with db.session(write=False) as session:
         return {e.id for e in session.scalars(select(MarketplaceCatalogEntry).where(
             MarketplaceCatalogEntry.source_id == sid,
-            MarketplaceCatalogEntry.import_id.is_not(None)))}
+            MarketplaceCatalogEntry.import_id.is_not(None),
+            MarketplaceCatalogEntry.plugin_id.is_(None)))}
 
 
 def assert_consistent(db: Database, settings: Settings, sid: str) -> dict[str, str | None]:
