@@ -12,7 +12,7 @@ from skillmeat.cache.db import Database
 from skillmeat.config import Settings
 from tests.core.collection_fixtures import scanned_repo
 from tests.gitrepo import commit, skill
-from tests.web.conftest import Console
+from tests.web.conftest import Console, screenshot
 
 expect: Any = None
 try:
@@ -44,6 +44,7 @@ def test_updates_page_reviews_and_updates_a_unit(
     expect(page.locator("#review-files")).to_contain_text("skills/pdf/SKILL.md")
     page.locator("#review-files button", has_text="skills/pdf/SKILL.md").click()
     expect(page.locator("#review-diff .add", has_text="Now with forms.")).to_have_count(1)
+    screenshot(page, "updates-review")
     dialog.get_by_role("button", name="Not now").click()
     expect(dialog).to_be_hidden()
     assert client.get("/api/v1/collection/updates").json()["count"] == 1
