@@ -54,6 +54,7 @@ def test_updates_page_reviews_and_updates_a_unit(
     expect(dialog).to_be_hidden()
     expect(row).to_have_count(0)
     expect(page.locator("#update-total")).to_have_text("(0)")
+    expect(page).to_have_title("Updates (0) · SkillMeat Marketplace")
     assert client.get("/api/v1/collection/updates").json()["count"] == 0
     entries = client.get(f"{BASE}/{sid}/artifacts", params={"limit": 100}).json()["items"]
     assert {e["path"]: e["status"] for e in entries}["skills/pdf"] == "imported"

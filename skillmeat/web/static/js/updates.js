@@ -17,7 +17,7 @@ const unitPath = (name) => `${COLLECTION}/${encodeURIComponent(name)}`;
 function showCount() {
   $("#update-total").textContent = `(${count})`;
   $("#updates-empty").hidden = count > 0;
-  document.title = `Updates (${count}) · SkillMeat`;
+  document.title = `Updates (${count}) · SkillMeat Marketplace`;
 }
 
 function risk(item) {
