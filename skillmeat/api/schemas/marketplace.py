@@ -253,11 +253,14 @@ class MergeResultResponse(BaseModel):
     updated: int
     removed: int
     unchanged: int
+    imported_updates: int = Field(description="Imported entries whose upstream content "
+                                              "changed: offered on the Updates page.")
 
     @classmethod
     def of(cls, result: MergeResult) -> MergeResultResponse:
         return cls(commit=result.commit, new=result.new, updated=result.updated,
-                   removed=result.removed, unchanged=result.unchanged)
+                   removed=result.removed, unchanged=result.unchanged,
+                   imported_updates=result.imported_updates)
 
 
 class ScanResultResponse(BaseModel):
