@@ -71,6 +71,12 @@ def test_change_upstream_preview_then_update(client: httpx.Client, imported: dic
     assert item["risk_changed"] and "Bash" in item["risk_now"]
     assert item["risk_before"] == "1 script"
     assert item["risk_difference"] == ["now Bash"], item
+    # A change of the catalog alone (the lock as it was) is seen by the next listing.
+    entry = f"{BASE}/{imported['sid']}/artifacts/{imported['skills/pdf']}/exclude"
+    assert client.patch(entry, json={}).status_code == 200
+    assert client.get(f"{COLL}/updates").json()["count"] == 0
+    assert client.delete(entry).status_code == 200
+    assert client.get(f"{COLL}/updates").json()["items"] == listing["items"]
 
     preview = client.get(f"{COLL}/pdf/update-preview")
     assert preview.status_code == 200, preview.text
