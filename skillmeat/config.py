@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # When set, state-changing requests need "Authorization: Bearer <token>" (or the UI's
     # login session); protect_reads extends that to reads of the API.
     api_token: SecretStr | None = None
+    api_token_name: str = Field(default="token", min_length=1, max_length=100,
+                                pattern=r"^[A-Za-z0-9_.@-]+$")  # the actor in audit events
     protect_reads: bool = False
     # Host names the server answers to besides loopback names and IP addresses (DNS rebinding).
     allowed_hosts: CommaList = Field(default_factory=list)

@@ -25,7 +25,9 @@ from skillmeat.api.routers import (
     collection_git,
     health,
     login,
+    marketplace_exclusions,
     marketplace_imports,
+    marketplace_search,
     marketplace_sources,
     web,
 )
@@ -72,12 +74,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(JsonTextMiddleware)
     app.add_middleware(ApiTokenMiddleware, state=app.state)
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes,
-                       large_limit=settings.max_scan_result_bytes)
+                       large_limit=settings.max_scan_result_bytes,
+                       large_suffixes=("/scan-results", "/exclusions/import"))
     app.add_middleware(HostCheckMiddleware, state=app.state)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(health.router)
     app.include_router(marketplace_sources.router, responses=ERROR_RESPONSES)
     app.include_router(marketplace_imports.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_search.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_exclusions.router, responses=ERROR_RESPONSES)
+    app.include_router(marketplace_exclusions.transfer, responses=ERROR_RESPONSES)
     app.include_router(collection.router, responses=ERROR_RESPONSES)
     app.include_router(collection_git.router)
     app.include_router(login.router)

@@ -18,12 +18,15 @@ from typing import Annotated, Concatenate, ParamSpec, TypeVar
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from skillmeat.api.auth import SESSION_COOKIE, cookies
 from skillmeat.api.lanes import Lane, Lanes
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings
 from skillmeat.core.cursor import CursorCodec
+from skillmeat.core.marketplace.vocabulary import Actor
 
 P = ParamSpec("P")
+UI_HEADER = "x-skillmeat-client"  # the web UI's requests say "ui"
 T = TypeVar("T")
 
 
@@ -40,6 +43,16 @@ async def get_settings(request: Request) -> Settings:
 async def get_codec(request: Request) -> CursorCodec:
     codec: CursorCodec = request.app.state.codec
     return codec
+
+
+async def get_actor(request: Request) -> str:
+    """Who is asking, for the audit trail: the API token's name, the web UI, or "api"."""
+    settings: Settings = request.app.state.settings
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return settings.api_token_name
+    if SESSION_COOKIE in cookies(request.scope) or request.headers.get(UI_HEADER) == "ui":
+        return Actor.UI
+    return Actor.API
 
 
 def lanes(request: Request) -> Lanes:
@@ -100,3 +113,4 @@ Browses = Annotated[RepoWork, Depends(browse_work)]  # browses and imports
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CodecDep = Annotated[CursorCodec, Depends(get_codec)]
 DbDep = Annotated[Database, Depends(get_db)]
+ActorDep = Annotated[str, Depends(get_actor)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -106,6 +109,12 @@ class MarketplaceCatalogEntry(Base):
               "confidence_score", "id"),
         Index("ix_catalog_source_name", "source_id", "name", "id"),
         Index("ix_catalog_source_detected", "source_id", "detected_at", "id"),
+        # Copies of one artifact across sources: same content hash.
+        Index("ix_catalog_detected_sha", "detected_sha", "id"),
+        # Partial: an entry no rule excluded (nearly all) costs this index nothing.
+        Index("ix_catalog_excluded_by_rule", "excluded_by_rule",
+              postgresql_where=text("excluded_by_rule IS NOT NULL"),
+              sqlite_where=text("excluded_by_rule IS NOT NULL")),
         # A plugin's members, in confidence order (the plugin detail and the cascade).
         Index("ix_catalog_source_plugin", "source_id", "plugin_id", "confidence_score", "id"),
     )
@@ -130,10 +139,22 @@ class MarketplaceCatalogEntry(Base):
     import_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     import_id: Mapped[str | None] = mapped_column(String(64))
     imported_sha: Mapped[str | None] = mapped_column(String(64))
-    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # No index of its own: listings find exclusions by status (revision 0007 dropped it, one
+    # index fewer to write per row of a bulk exclusion).
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     excluded_reason: Mapped[str | None] = mapped_column(String(500))
+    # The rule whose match excluded the entry (None: excluded by hand, or not excluded).
+    # Deleting a rule clears it in code first, the SET NULL the database is not asked to do.
+    excluded_by_rule: Mapped[str | None] = mapped_column(
+        String(40),
+        ForeignKey("marketplace_exclusion_rules.id", name="fk_catalog_excluded_by_rule"))
+    # Set when a person restored a rule-excluded entry: no rule excludes it again.
+    rule_exception: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
     title: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
+    # Frontmatter tags and keywords, as words for search (cache/search_index.py indexes them).
+    keywords: Mapped[str | None] = mapped_column(Text)
     # What the artifact can run, computed at scan time: one line for cards, the structure
     # (deferred: listings never load it) for the entry's detail.
     risk_summary: Mapped[str | None] = mapped_column(String(300))
@@ -154,6 +175,47 @@ class MarketplaceCatalogEntry(Base):
             f"<MarketplaceCatalogEntry {self.id} {self.artifact_type}:{self.path} "
             f"status={self.status} {excluded}>"
         )
+
+
+class ExclusionRule(Base):
+    """A gitignore-style pattern whose matching entries of a source are "not an artifact"."""
+
+    __tablename__ = "marketplace_exclusion_rules"
+    __table_args__ = (Index("ix_exclusion_rules_source_created", "source_id", "created_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("rul"))
+    source_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("marketplace_sources.id", ondelete="CASCADE")
+    )
+    pattern: Mapped[str] = mapped_column(String(1000))
+    artifact_type: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    origin: Mapped[str] = mapped_column(String(10), default="user")  # user or repo
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ExclusionEvent(Base):
+    """One change to an exclusion: who, when, what, to which entry or rule, and why."""
+
+    __tablename__ = "marketplace_exclusion_events"
+    __table_args__ = (
+        Index("ix_exclusion_events_source", "source_id", "id"),
+        Index("ix_exclusion_events_entry", "entry_id", "id"),
+    )
+
+    # Autoincrement: written set-based (INSERT ... SELECT) in the order of the changes.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("marketplace_sources.id", ondelete="CASCADE")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    entry_id: Mapped[str | None] = mapped_column(String(40))
+    rule_id: Mapped[str | None] = mapped_column(String(40))
+    pattern: Mapped[str | None] = mapped_column(String(1000))
+    reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class MarketplaceScan(Base):

@@ -14,19 +14,24 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    event,
+    false,
     func,
     insert,
     literal,
-    or_,
     select,
+    text,
     tuple_,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource
+from skillmeat.cache.search_index import FIELDS, SQLITE_INDEX_NEW, SQLITE_UNINDEX
+from skillmeat.cache.search_queries import Words, text_condition, visibility
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -102,40 +107,36 @@ class EntryCriteria:
     hidden_status: str | None = None  # left out of the listing (unless `status` asks for it)
     min_confidence: int | None = None
     max_confidence: int | None = None
-    search: str | None = None  # a substring of name, title or path, any case
+    text: Words | None = None  # words the search index must find in the entry
     plugin_id: str | None = None  # members of this plugin entry
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _conditions(source_id: str, c: EntryCriteria) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Entry.source_id == source_id]
+def _conditions(session: Session, source_id: str,
+                c: EntryCriteria) -> tuple[list[ColumnElement[bool]], bool]:
+    conds = [Entry.source_id == source_id,
+             *visibility(Entry, c.status, c.hidden_status, c.min_confidence)]
     if c.artifact_type:
         conds.append(Entry.artifact_type == c.artifact_type)
     if c.plugin_id:
         conds.append(Entry.plugin_id == c.plugin_id)
-    if c.status:
-        conds.append(Entry.status == c.status)
-    elif c.hidden_status:
-        conds.append(Entry.status != c.hidden_status)
-    if c.min_confidence is not None:
-        conds.append(Entry.confidence_score >= c.min_confidence)
     if c.max_confidence is not None:
         conds.append(Entry.confidence_score <= c.max_confidence)
-    if c.search:
-        pattern = f"%{_escape_like(c.search.lower())}%"
-        conds.append(or_(*(func.lower(col).like(pattern, escape="\\")
-                           for col in (Entry.name, Entry.title, Entry.path))))
-    return conds
+    if c.text is not None:
+        if not c.text.words:
+            return [*conds, false()], False
+        cond, by_rowid = text_condition(session, c.text)
+        return [*conds, cond], by_rowid
+    return conds, False
 
 
 def entry_page(session: Session, source_id: str, criteria: EntryCriteria, sort_field: str,
                descending: bool, after: Sequence[Any] | None, limit: int) -> list[Entry]:
     """Entries ordered by the column `sort_field`, then id (each order has its index)."""
     key = (getattr(Entry, sort_field), Entry.id)
-    stmt = select(Entry).where(*_conditions(source_id, criteria))
+    conds, by_rowid = _conditions(session, source_id, criteria)
+    stmt = select(Entry).where(*conds)
+    if by_rowid:  # a few search matches: look them up by rowid, no index walk (SQLite)
+        stmt = stmt.with_hint(Entry, "NOT INDEXED", dialect_name="sqlite")
     return list(session.scalars(keyset(stmt, key, after, descending=descending, limit=limit)))
 
 
@@ -155,8 +156,8 @@ MERGE_COLUMNS = (
     Entry.id, Entry.artifact_type, Entry.path, Entry.name, Entry.renamed, Entry.detected_sha,
     Entry.confidence_score, Entry.score_breakdown, Entry.title, Entry.description,
     Entry.detected_version, Entry.upstream_url, Entry.status, Entry.excluded_at,
-    Entry.removed_at, Entry.imported_sha, Entry.import_date, Entry.plugin_id, Entry.plugin_name,
-    Entry.plugin_meta, Entry.risk_summary, Entry.risk,
+    Entry.removed_at, Entry.imported_sha, Entry.import_date, Entry.keywords, Entry.plugin_id,
+    Entry.plugin_name, Entry.plugin_meta, Entry.risk_summary, Entry.risk,
 )
 
 
@@ -188,7 +189,14 @@ def merge_snapshot(session: Session, source_id: str,
     """Every entry of a source with the columns a merge compares (not whole ORM objects),
     a page at a time in (type, path) order: the unique index serves each page, and rows
     may be written between pages (a merge never changes type or path)."""
-    stmt = select(*MERGE_COLUMNS).where(Entry.source_id == source_id)
+    return type_path_pages(session, select(*MERGE_COLUMNS).where(Entry.source_id == source_id),
+                           page)
+
+
+def type_path_pages(session: Session, stmt: Select[Any],
+                    page: int) -> Iterator[list[Row[Any]]]:
+    """`stmt`'s rows (it selects artifact_type and path of one source's entries) a page at a
+    time in (type, path) order, on the source's unique index."""
     key = (Entry.artifact_type, Entry.path)
     after: tuple[str, str] | None = None
     while True:
@@ -207,6 +215,15 @@ def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
     """Core executemany: a scan inserts up to 100,000s of rows, the ORM's bookkeeping is waste."""
     if rows:
         session.execute(insert(ENTRIES), rows)
+        if session.get_bind().dialect.name == "sqlite":  # see search_index: one statement
+            session.execute(_by_ids(SQLITE_INDEX_NEW), {"ids": [row["id"] for row in rows]})
+
+
+@event.listens_for(Entry, "after_insert")
+def _index_added_entry(_mapper: Any, connection: Connection, entry: Entry) -> None:
+    """An entry added one at a time through the ORM is indexed like a batch of one."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(_by_ids(SQLITE_INDEX_NEW), {"ids": [entry.id]})
 
 
 def update_entries(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -219,10 +236,22 @@ def update_entries(session: Session, rows: list[dict[str, Any]]) -> None:
         columns = tuple(sorted(k for k in row if k != "id"))
         groups.setdefault(columns, []).append(
             {"_id": row["id"], **{k: row[k] for k in columns}})
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for columns, params in groups.items():
         stmt = (update(ENTRIES).where(ENTRIES.c.id == bindparam("_id"))
                 .values({c: bindparam(c) for c in columns}))
+        # SQLite's search index: a name change re-indexes by trigger; other text in batches.
+        reindex = sqlite and "name" not in columns and bool(set(columns) & set(FIELDS))
+        ids = {"ids": [p["_id"] for p in params]}
+        if reindex:
+            session.execute(_by_ids(SQLITE_UNINDEX), ids)
         session.execute(stmt, params)
+        if reindex:
+            session.execute(_by_ids(SQLITE_INDEX_NEW), ids)
+
+
+def _by_ids(sql: str) -> Any:
+    return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
 def add_scan(session: Session, scan: MarketplaceScan) -> None:

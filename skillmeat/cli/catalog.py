@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from skillmeat.api.schemas.exclusions import CatalogFilter, ExclusionEventListResponse
 from skillmeat.api.schemas.marketplace import (
     CatalogEntryResponse,
     CatalogListResponse,
@@ -19,11 +20,18 @@ from skillmeat.api.schemas.marketplace import (
 from skillmeat.cli import context
 from skillmeat.cli.output import JsonOpt, console, print_json, print_record, print_table
 from skillmeat.core.marketplace import catalog as service
-from skillmeat.core.marketplace import listing
+from skillmeat.core.marketplace import exclusions, listing
+from skillmeat.core.marketplace.exclusions import BulkResult, Selection
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.parsing import load_json
 from skillmeat.core.marketplace.pushes import apply_scan_document
-from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, SortBy, SortOrder
+from skillmeat.core.marketplace.vocabulary import (
+    Actor,
+    ArtifactType,
+    CatalogStatus,
+    SortBy,
+    SortOrder,
+)
 from skillmeat.core.pagination import MAX_PAGE
 
 app = typer.Typer(help="Catalog entries of a source.", no_args_is_help=True)
@@ -74,6 +82,57 @@ def list_(
         console.print(f"more: --cursor {page.page_info.next_cursor}")
 
 
+IdsArg = Annotated[list[str] | None, typer.Argument(help="Entry ids (or use --filter).")]
+FilterOpt = Annotated[str | None, typer.Option(
+    "--filter", help='The catalog list filters as JSON, e.g. \'{"artifact_type": "command"}\'.')]
+
+
+def _selection(entry_ids: list[str] | None, filter_: str | None) -> Selection:
+    if filter_ is None:
+        return Selection(entry_ids or [])
+    if entry_ids:
+        raise context.fail("give entry ids or --filter, not both")
+    try:
+        return Selection(filter=CatalogFilter.model_validate(
+            load_json(filter_.encode())).entry_filter())
+    except ValidationError as exc:
+        raise context.fail(f"invalid --filter: {exc}") from None
+    except ValueError as exc:
+        raise context.fail(f"--filter is not JSON: {exc}") from None
+
+
+def _bulk_out(result: BulkResult, verb: str, as_json: bool) -> None:
+    if as_json:
+        print_json({"changed": result.changed, "already": result.already})
+    else:
+        console.print(f"{verb} {result.changed}, already so {result.already}")
+
+
+def _change(source_id: str, entry_ids: list[str] | None, filter_: str | None, *,
+            exclude: bool, reason: str | None, as_json: bool, cascade: bool = False) -> None:
+    """One id: the single-entry change (prints the entry); several or a filter: bulk."""
+    single = filter_ is None and entry_ids is not None and len(entry_ids) == 1
+    if cascade and not single:
+        raise context.fail("--cascade takes one plugin entry id")
+    selection = None if single else _selection(entry_ids, filter_)
+    with context.reported(), context.database().session() as session:
+        if selection is None:
+            assert entry_ids
+            entry = CatalogEntryResponse.model_validate(
+                service.exclude_entry(session, source_id, entry_ids[0], reason, cascade,
+                                      actor=Actor.CLI) if exclude else
+                service.restore_entry(session, source_id, entry_ids[0], cascade,
+                                      actor=Actor.CLI))
+        else:
+            result = exclusions.bulk_exclude(session, source_id, selection, reason,
+                                             actor=Actor.CLI) if exclude else \
+                exclusions.bulk_restore(session, source_id, selection, actor=Actor.CLI)
+    if selection is None:  # printed once committed
+        _entry_out(entry, as_json)
+    else:
+        _bulk_out(result, "excluded" if exclude else "restored", as_json)
+
+
 def plugin_members(session: Session, source_id: str,
                    entry: CatalogEntryResponse) -> list[CatalogEntryResponse]:
     """A plugin's members (the first page, hidden ones included); none for other entries."""
@@ -109,24 +168,40 @@ Cascade = Annotated[bool, typer.Option("--cascade", help="A plugin's members too
 
 
 @app.command("exclude")
-def exclude(source_id: str, entry_id: str,
+def exclude(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
             reason: Annotated[str | None, typer.Option(help="Why it is not an artifact.")] = None,
             cascade: Cascade = False, as_json: JsonOpt = False) -> None:
-    """Mark an entry "not an artifact": hidden from listings, kept through rescans."""
-    with context.reported(), context.database().session() as session:
-        entry = CatalogEntryResponse.model_validate(
-            service.exclude_entry(session, source_id, entry_id, reason, cascade))
-    _entry_out(entry, as_json)
+    """Mark entries "not an artifact": hidden from listings, kept through rescans."""
+    _change(source_id, entry_ids, filter_, exclude=True, reason=reason, as_json=as_json,
+            cascade=cascade)
 
 
 @app.command("restore")
-def restore(source_id: str, entry_id: str, cascade: Cascade = False,
+def restore(source_id: str, entry_ids: IdsArg = None, filter_: FilterOpt = None,
+            cascade: Cascade = False, as_json: JsonOpt = False) -> None:
+    """Undo exclusions (a rule's exclusion restored by hand stays restored)."""
+    _change(source_id, entry_ids, filter_, exclude=False, reason=None, as_json=as_json,
+            cascade=cascade)
+
+
+@app.command("history")
+def history(source_id: str, entry_id: str,
+            limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 50,
+            cursor: Annotated[str | None, typer.Option(help="Continue a listing.")] = None,
             as_json: JsonOpt = False) -> None:
-    """Undo an exclusion."""
-    with context.reported(), context.database().session() as session:
-        entry = CatalogEntryResponse.model_validate(
-            service.restore_entry(session, source_id, entry_id, cascade))
-    _entry_out(entry, as_json)
+    """An entry's exclusion history, newest first: who, when, what, why."""
+    with context.reported(), context.database().session(write=False) as session:
+        page = ExclusionEventListResponse.of(exclusions.list_events(
+            session, context.codec(), source_id, entry_id=entry_id, limit=limit,
+            cursor=cursor))
+    if as_json:
+        print_json(page.model_dump(mode="json"))
+        return
+    print_table(f"history of {entry_id}", ["at", "actor", "action", "rule", "reason"],
+                [(e.at.isoformat(timespec="seconds"), e.actor, e.action,
+                  e.pattern or e.rule_id or "", e.reason or "") for e in page.items])
+    if page.page_info.next_cursor:
+        console.print(f"more: --cursor {page.page_info.next_cursor}")
 
 
 @app.command("apply")

@@ -6,13 +6,23 @@ from typing import Annotated
 
 import typer
 
-from skillmeat.cli import catalog, collection, importing, scanning, sources, updates
+from skillmeat.cli import (
+    catalog,
+    collection,
+    exclusions,
+    importing,
+    scanning,
+    search,
+    sources,
+    updates,
+)
 
 app = typer.Typer(help="SkillMeat Marketplace: a catalog of Claude Code artifacts.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 sources.app.command("scan")(scanning.scan)
 sources.app.command("scans")(scanning.scans)
 app.command("detect")(scanning.detect_command)
+app.command("search")(search.search_command)
 catalog.app.command("import")(importing.import_command)
 catalog.app.command("show")(importing.show_command)
 app.command("updates")(updates.updates_command)
@@ -21,6 +31,8 @@ collection.app.command("pin")(updates.pin_command)
 collection.app.command("unpin")(updates.unpin_command)
 app.add_typer(sources.app, name="sources")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(exclusions.rules_app, name="rules")
+app.add_typer(exclusions.transfer_app, name="exclusions")
 app.add_typer(collection.app, name="collection")
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

@@ -40,7 +40,7 @@ def git_clone(url: str, target: Path, tmp_path: Path) -> subprocess.CompletedPro
 @pytest.fixture
 def imported(client: httpx.Client, db: Database, settings: Settings,
              tmp_path: Path) -> dict[str, str]:
-    sid, ids = scanned_repo(db, settings, tmp_path, with_plugin=False)
+    sid, ids = scanned_repo(db, settings, tmp_path)
     wanted = [ids["skills/pdf"], ids[".claude/commands/deploy.md"], ids["servers/.mcp.json"]]
     resp = client.post(f"{BASE}/{sid}/import", json={"entry_ids": wanted})
     assert resp.status_code == 200, resp.text

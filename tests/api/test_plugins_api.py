@@ -133,6 +133,16 @@ def test_cascade_exclude_and_restore_touch_exactly_the_plugins_members(
     assert after["plugins/finance/skills/ledger"]["status"] == "new"
     assert after["plugins/finance/commands/close.md"]["excluded_reason"] == "mine"
     assert listing(client, sid)["counts_by_type"]["agent"] == 1
+    # Every entry the cascade changed has its own event each way; the hand-excluded one
+    # only its own exclusion.
+    events = client.get(f"{BASE}/{sid}/exclusion-events", params={"limit": 100}).json()["items"]
+    by_entry: dict[str, list[str]] = {}
+    for event in events:
+        by_entry.setdefault(event["entry_id"], []).append(event["action"])
+    ledger = entries["plugins/finance/skills/ledger"]["id"]
+    assert sorted(by_entry[ledger]) == ["exclude", "restore"]
+    assert sorted(by_entry[plugin["id"]]) == ["exclude", "restore"]
+    assert by_entry[own["id"]] == ["exclude"]
 
 
 def test_exclude_without_cascade_changes_only_the_plugin_and_cascade_needs_a_plugin(

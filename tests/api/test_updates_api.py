@@ -24,7 +24,7 @@ HOOK = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [
 @pytest.fixture
 def imported(client: httpx.Client, db: Database, settings: Settings,
              tmp_path: Path) -> dict[str, str]:
-    sid, ids = scanned_repo(db, settings, tmp_path, with_plugin=False)
+    sid, ids = scanned_repo(db, settings, tmp_path)
     wanted = [ids["skills/pdf"], ids[".claude/commands/deploy.md"]]
     resp = client.post(f"{BASE}/{sid}/import", json={"entry_ids": wanted})
     assert resp.status_code == 200, resp.text

@@ -9,11 +9,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
+from skillmeat.cache.search_index import include_object
+from skillmeat.core.cursor import CursorCodec
+from skillmeat.core.marketplace import search
 
 
 @pytest.fixture
@@ -39,6 +42,14 @@ def _engine(url: str) -> Engine:
 
 def _columns(engine: Engine, table: str) -> set[str]:
     return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def _add_source(conn: Connection) -> None:
+    conn.execute(text(
+        "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+        " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+        " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
 
 
 def _seed_one_entry(engine: Engine) -> None:
@@ -99,7 +110,8 @@ def test_models_and_migrations_agree(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 
@@ -180,6 +192,72 @@ def test_plugins_revision_goes_down_and_up_with_rows_in_place(empty_url: str) ->
     engine.dispose()
 
 
+def test_exclusion_rules_revision_goes_down_and_up_with_rows_in_place(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.begin() as conn:
+        _add_source(conn)
+        conn.execute(text(
+            "INSERT INTO marketplace_exclusion_rules (id, source_id, pattern, origin, created_at)"
+            " VALUES ('rul_1', 'src_1', 'docs/**', 'user', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name,"
+            " renamed, path, confidence_score, score_breakdown, status, detected_at,"
+            " excluded_at, excluded_by_rule, rule_exception, created_at, updated_at) VALUES"
+            " ('cat_1', 'src_1', 'skill', 'pdf', false, 'docs/pdf', 90, '{}', 'excluded',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'rul_1', false, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_exclusion_events (source_id, at, actor, action, entry_id,"
+            " rule_id) VALUES ('src_1', CURRENT_TIMESTAMP, 'cli', 'rule_exclude', 'cat_1',"
+            " 'rul_1')"))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0004")
+    engine = _engine(empty_url)
+    tables = set(inspect(engine).get_table_names())
+    assert not {"marketplace_exclusion_rules", "marketplace_exclusion_events"} & tables
+    assert "excluded_by_rule" not in _columns(engine, "marketplace_catalog_entries")
+    with engine.connect() as conn:  # the entry itself stays, still excluded
+        assert conn.execute(text("SELECT status FROM marketplace_catalog_entries")).scalar() \
+            == "excluded"
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT excluded_by_rule, rule_exception"
+                                " FROM marketplace_catalog_entries")).one()
+    assert (row[0], bool(row[1])) == (None, False)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("marketplace_exclusion_events")}
+    assert {"ix_exclusion_events_source", "ix_exclusion_events_entry"} <= indexes
+    engine.dispose()
+
+
+def test_search_revision_indexes_rows_already_there_and_goes_down_and_up(
+        empty_url: str) -> None:
+    def hits() -> list[str]:
+        db = Database(empty_url)
+        try:
+            with db.session(write=False) as session:
+                found = search.search(session, CursorCodec(b"k"), "pdf", search.SearchFilter(),
+                                      limit=10)
+            return [h.entry.path for h in found.page.items]
+        finally:
+            db.dispose()
+
+    migrate.upgrade(empty_url, "0007")
+    engine = _engine(empty_url)
+    _seed_one_entry(engine)  # written before the index exists
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert hits() == ["skills/pdf"]
+    migrate.downgrade(empty_url, "0007")
+    engine = _engine(empty_url)
+    assert "keywords" not in _columns(engine, "marketplace_catalog_entries")
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert hits() == ["skills/pdf"]
+
+
 def test_imported_updates_revision_goes_down_and_up_keeping_scans(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
@@ -195,7 +273,7 @@ def test_imported_updates_revision_goes_down_and_up_keeping_scans(empty_url: str
             " imported_updates_count) VALUES ('scn_u', 'src_u', CURRENT_TIMESTAMP, 'success',"
             " 'manual', 0, 2, 0, 0, 2)"))
     engine.dispose()
-    migrate.downgrade(empty_url, "0006")
+    migrate.downgrade(empty_url, "0008")
     engine = _engine(empty_url)
     assert "imported_updates_count" not in _columns(engine, "marketplace_scans")
     engine.dispose()

@@ -37,11 +37,10 @@ FILES: dict[str, str | bytes] = {
 }
 
 
-def scanned_repo(db: Database, settings: Settings, tmp_path: Path, *,
-                 with_plugin: bool = True) -> tuple[str, dict[str, str]]:
-    """A scanned source with every kind; the whole plugin is added as the plugins issue's
-    detection would (a catalog row of type "plugin", which the API cannot show until that
-    issue adds the type: API tests leave it out). Returns (source id, path -> entry id)."""
+def scanned_repo(db: Database, settings: Settings,
+                 tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """A scanned source with every kind, the whole plugin (`bundles/toolbox`) included.
+    Returns (source id, path -> entry id)."""
     repo = tmp_path / "tools"
     commit(repo, FILES, message="initial")
     os.chmod(repo / "guard/hooks/check.sh", 0o755)
@@ -49,15 +48,6 @@ def scanned_repo(db: Database, settings: Settings, tmp_path: Path, *,
     with db.session() as session:
         sid = sources.create_source(session, str(repo)).id
     scanning.scan_source(db, settings, sid)
-    with db.session() as session:
-        detected = session.scalars(select(MarketplaceCatalogEntry.id).where(
-            MarketplaceCatalogEntry.source_id == sid,
-            MarketplaceCatalogEntry.artifact_type == "plugin",
-            MarketplaceCatalogEntry.path == "bundles/toolbox")).first()
-        if with_plugin and detected is None:  # plugin detection now finds it on its own
-            session.add(MarketplaceCatalogEntry(
-                source_id=sid, artifact_type="plugin", name="toolbox", path="bundles/toolbox",
-                detected_sha="p1", status="new", confidence_score=95))
     with db.session(write=False) as session:
         rows = session.scalars(select(MarketplaceCatalogEntry).where(
             MarketplaceCatalogEntry.source_id == sid)).all()

@@ -34,13 +34,15 @@ def run_child(settings: Settings, step: str, *args: str) -> None:
 
 
 def imported_entries(db: Database, sid: str) -> set[str]:
-    """Entries marked imported, a plugin's members (marked with it, no unit of their own)
-    apart."""
+    """Entries imported as units of their own; a plugin's members, imported with it (same
+    import), count as part of the plugin's unit."""
     with db.session(write=False) as session:
-        return {e.id for e in session.scalars(select(MarketplaceCatalogEntry).where(
+        rows = session.scalars(select(MarketplaceCatalogEntry).where(
             MarketplaceCatalogEntry.source_id == sid,
-            MarketplaceCatalogEntry.import_id.is_not(None),
-            MarketplaceCatalogEntry.plugin_id.is_(None)))}
+            MarketplaceCatalogEntry.import_id.is_not(None))).all()
+    import_of = {e.id: e.import_id for e in rows}
+    return {e.id for e in rows
+            if e.plugin_id is None or import_of.get(e.plugin_id) != e.import_id}
 
 
 def assert_consistent(db: Database, settings: Settings, sid: str) -> dict[str, str | None]:

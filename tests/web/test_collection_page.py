@@ -25,7 +25,7 @@ BASE = "/api/v1/marketplace/sources"
 def test_collection_page_lists_units_copies_one_liners_and_removes(
         page: Any, console: Console, client: httpx.Client, db: Database, settings: Settings,
         tmp_path: Path) -> None:
-    sid, ids = scanned_repo(db, settings, tmp_path, with_plugin=False)
+    sid, ids = scanned_repo(db, settings, tmp_path)
     wanted = [ids["skills/pdf"], ids[".claude/commands/deploy.md"]]
     commit = client.post(f"{BASE}/{sid}/import", json={"entry_ids": wanted}).json()["commit"]
     (settings.resolved_collection_dir / "plugins/pdf/skills/pdf/SKILL.md").write_text("mine")

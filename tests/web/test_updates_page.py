@@ -26,7 +26,7 @@ BASE = "/api/v1/marketplace/sources"
 def test_updates_page_reviews_and_updates_a_unit(
         page: Any, console: Console, client: httpx.Client, db: Database, settings: Settings,
         tmp_path: Path) -> None:
-    sid, ids = scanned_repo(db, settings, tmp_path, with_plugin=False)
+    sid, ids = scanned_repo(db, settings, tmp_path)
     wanted = [ids["skills/pdf"], ids[".claude/commands/deploy.md"]]
     assert client.post(f"{BASE}/{sid}/import", json={"entry_ids": wanted}).status_code == 200
     text = skill("pdf").replace("---\n\n", "allowed-tools: Bash\n---\n\n", 1)

@@ -7,6 +7,7 @@ from sqlalchemy import pool
 
 from skillmeat.cache.db import make_engine
 from skillmeat.cache.models import Base
+from skillmeat.cache.search_index import include_object
 from skillmeat.config import get_settings
 
 config = context.config
@@ -37,7 +38,7 @@ def run_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from sqlalchemy.orm import Session
 
-from skillmeat.api.deps import CodecDep, Reads, Scans, SettingsDep, Writes
+from skillmeat.api.deps import ActorDep, CodecDep, Reads, Scans, SettingsDep, Writes
 from skillmeat.api.schemas.marketplace import (
-    CatalogEntryDetailResponse,
     CatalogEntryResponse,
     CatalogListResponse,
     ExcludeArtifactRequest,
@@ -27,11 +26,12 @@ from skillmeat.api.schemas.marketplace import (
     SourceResponse,
     SourceUpdateRequest,
 )
+from skillmeat.api.schemas.search import EntryDetailResponse
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.config import Settings
 from skillmeat.core.errors import SkillMeatError
-from skillmeat.core.marketplace import catalog, history, listing, scanning, sources
+from skillmeat.core.marketplace import catalog, history, listing, scanning, search, sources
 from skillmeat.core.marketplace.listing import EntryFilter
 from skillmeat.core.marketplace.merge import artifacts_from_document
 from skillmeat.core.marketplace.pushes import apply_scan_document
@@ -146,11 +146,14 @@ def _entry(fn: Callable[..., MarketplaceCatalogEntry], *args: Any,
     return lambda s: CatalogEntryResponse.model_validate(fn(s, *args))
 
 
-@router.get("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryDetailResponse)
-async def get_artifact(source_id: str, entry_id: str, read: Reads) -> CatalogEntryDetailResponse:
-    """One entry with what it can run (a plugin's members link to it by plugin_id)."""
-    return await read(lambda s: CatalogEntryDetailResponse.of(
-        catalog.get_entry(s, source_id, entry_id)))
+@router.get("/{source_id}/artifacts/{entry_id}", response_model=EntryDetailResponse)
+async def get_artifact(source_id: str, entry_id: str, read: Reads) -> EntryDetailResponse:
+    """One entry: what it can run, and its copies in other sources (same content hash); a
+    plugin's members link to it by plugin_id."""
+    def detail(s: Session) -> EntryDetailResponse:
+        entry, copies = search.entry_with_copies(s, source_id, entry_id)
+        return EntryDetailResponse.with_copies(entry, copies)
+    return await read(detail)
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}", response_model=CatalogEntryResponse)
@@ -160,21 +163,23 @@ async def rename_artifact(source_id: str, entry_id: str, body: RenameArtifactReq
 
 
 @router.patch("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def exclude_artifact(source_id: str, entry_id: str, write: Writes,
+async def exclude_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: ExcludeArtifactRequest | None = None) -> CatalogEntryResponse:
     body = body or ExcludeArtifactRequest()
     if body.excluded:
-        return await write(_entry(catalog.exclude_entry, source_id, entry_id, body.reason,
-                                  body.cascade))
-    return await write(_entry(catalog.restore_entry, source_id, entry_id, body.cascade))
+        return await write(lambda s: CatalogEntryResponse.model_validate(catalog.exclude_entry(
+            s, source_id, entry_id, body.reason, body.cascade, actor=actor)))
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, body.cascade, actor=actor)))
 
 
 @router.delete("/{source_id}/artifacts/{entry_id}/exclude", response_model=CatalogEntryResponse)
-async def restore_artifact(source_id: str, entry_id: str, write: Writes,
+async def restore_artifact(source_id: str, entry_id: str, write: Writes, actor: ActorDep,
                            body: Annotated[RestoreArtifactRequest | None, Body()] = None,
                            ) -> CatalogEntryResponse:
     cascade = body.cascade if body is not None else False
-    return await write(_entry(catalog.restore_entry, source_id, entry_id, cascade))
+    return await write(lambda s: CatalogEntryResponse.model_validate(
+        catalog.restore_entry(s, source_id, entry_id, cascade, actor=actor)))
 
 
 @router.post("/{source_id}/scan-results", response_model=MergeResultResponse)

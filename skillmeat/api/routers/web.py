@@ -49,11 +49,24 @@ def _json_for_html(data: Any) -> str:
 PAGES = {
     "sources.html": ("sources.js", "#main", "Skip to content", "/"),
     "source.html": ("catalog.js", "#catalog", "Skip to catalog", None),
+    "search.html": ("search.js", "#results", "Skip to results", None),
     "collection.html": ("collection.js", "#main", "Skip to content", "/collection"),
     "updates.html": ("updates.js", "#main", "Skip to content", "/updates"),
     "not_found.html": (None, None, None, None),
     "login.html": (None, None, None, "none"),
 }
+
+
+# The top bar's search field (static/js/topsearch.js): a combobox whose list shows hits.
+TOP_SEARCH = """    <form class="topsearch" role="search" action="/search" method="get">
+      <label for="top-q" class="sr-only">Search all sources</label>
+      <input id="top-q" name="q" type="text" role="combobox" aria-expanded="false"
+             aria-controls="top-results" aria-autocomplete="list" autocomplete="off"
+             spellcheck="false" maxlength="200" placeholder="Search all sources">
+      <kbd class="key-hint" aria-hidden="true">/</kbd>
+      <ul id="top-results" class="top-results" role="listbox" aria-label="Matching artifacts"
+          hidden></ul>
+    </form>"""
 
 
 def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
@@ -72,9 +85,11 @@ def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
         + '>Collection</a><a href="/updates"'
         + (' aria-current="page"' if current == "/updates" else "")
         + '>Updates</a><a href="/docs">API</a></nav>')
+    scripts = ([script] if script else []) + ([] if current == "none" else ["topsearch.js"])
     body = _template("layout.html").substitute(
         title=html.escape(title),
-        head=f'  <script type="module" src="/static/js/{script}"></script>' if script else "",
+        head="\n".join(f'  <script type="module" src="/static/js/{s}"></script>' for s in scripts),
+        search="" if current == "none" else TOP_SEARCH,
         skip=f'  <a class="skip-link" href="{skip_target}">{skip_text}</a>' if skip_target else "",
         nav=nav,
         content=_template(name).substitute(fields),
@@ -89,6 +104,9 @@ def sources_page() -> HTMLResponse:
     return render("sources.html", "Sources", {})
 
 
+@router.get("/search", response_class=HTMLResponse)
+def search_page() -> HTMLResponse:
+    return render("search.html", "Search", {})
 @router.get("/collection", response_class=HTMLResponse)
 def collection_page() -> HTMLResponse:
     return render("collection.html", "Collection", {})

@@ -126,6 +126,7 @@ class CatalogEntryResponse(BaseModel):
     import_id: str | None
     excluded_at: datetime | None
     excluded_reason: str | None
+    excluded_by_rule: str | None = Field(description="The rule that excluded it (None: by hand).")
     title: str | None
     description: str | None
     risk_summary: str | None = Field(
@@ -228,6 +229,8 @@ class ScanArtifact(BaseModel):
     title: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, max_length=20000)
     version: str | None = Field(default=None, max_length=200)
+    keywords: str | None = Field(default=None, max_length=2000,
+                                 description="Tags and keywords, for search.")
     plugin_path: str | None = Field(default=None, max_length=1000,
                                     description="Path of the plugin artifact it belongs to.")
     plugin_meta: dict[str, Any] | None = Field(default=None, max_length=20, description=(

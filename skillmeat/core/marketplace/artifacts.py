@@ -25,6 +25,7 @@ class DetectedArtifact:
     title: str | None = None
     description: str | None = None
     version: str | None = None
+    keywords: str | None = None  # frontmatter tags and keywords, space-separated
     risk: dict[str, Any] | None = None  # what it can run (core.risk), as stored
     risk_summary: str | None = None
     plugin_path: str | None = None  # the path of the plugin entry it is a member of

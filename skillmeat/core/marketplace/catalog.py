@@ -6,13 +6,14 @@ import re
 
 from sqlalchemy.orm import Session
 
+from skillmeat.cache import exclusions
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource, utcnow
 from skillmeat.core import errors
 from skillmeat.core.marketplace import counts, plugins
 from skillmeat.core.marketplace.sources import ID_PATTERN, get_source
 from skillmeat.core.marketplace.status import status_of
-from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD
+from skillmeat.core.marketplace.vocabulary import CONFIDENCE_THRESHOLD, Actor, ExclusionAction
 
 MAX_REASON = 500
 MAX_NAME = 255
@@ -70,7 +71,7 @@ def _locked(session: Session, source_id: str,
     return source, get_entry(session, source_id, entry_id, lock=True)
 
 
-def _clean_text(value: str, what: str, limit: int) -> str:
+def clean_text(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if len(value) > limit:
         raise errors.InvalidInput(f"{what} must be at most {limit} characters")
@@ -80,32 +81,44 @@ def _clean_text(value: str, what: str, limit: int) -> str:
 
 
 def exclude_entry(session: Session, source_id: str, entry_id: str,
-                  reason: str | None = None, cascade: bool = False) -> MarketplaceCatalogEntry:
-    """Mark an entry "not an artifact". Idempotent: the first excluded_at is kept.
+                  reason: str | None = None, cascade: bool = False, *,
+                  actor: str = Actor.API) -> MarketplaceCatalogEntry:
+    """Mark an entry "not an artifact" by hand. Idempotent: the first excluded_at is kept;
+    a new reason replaces the old one (an event either way, none when nothing changed).
 
     With `cascade` (plugins only) its members not yet excluded are excluded with it.
     """
     if reason is not None:
-        reason = _clean_text(reason, "reason", MAX_REASON) or None  # blank means no reason
+        reason = clean_text(reason, "reason", MAX_REASON) or None  # blank means no reason
     source, entry = _locked(session, source_id, entry_id)
     if cascade:
         plugins.require_plugin(entry)
+    changed = True
     if entry.excluded_at is None:
         entry.excluded_at = utcnow()
         entry.excluded_reason = reason
-    elif reason is not None:
+        entry.excluded_by_rule = None
+        entry.rule_exception = False
+    elif reason is None or reason == entry.excluded_reason:
+        changed = False
+    else:
         entry.excluded_reason = reason
-    _apply_status(source, entry)
-    if cascade:
+    if changed:
+        _record(session, entry, actor, ExclusionAction.EXCLUDE, reason, None)
+        _apply_status(source, entry)
+    if cascade:  # every member it hides is a change of its own, with its own event
         for member in plugins.cascade_exclude(session, source, entry):
+            _record(session, member, actor, ExclusionAction.EXCLUDE, member.excluded_reason,
+                    None)
             _apply_status(source, member)
     session.flush()
     return entry
 
 
 def restore_entry(session: Session, source_id: str, entry_id: str,
-                  cascade: bool = False) -> MarketplaceCatalogEntry:
-    """Undo an exclusion; an entry that is not excluded is returned unchanged.
+                  cascade: bool = False, *, actor: str = Actor.API) -> MarketplaceCatalogEntry:
+    """Undo an exclusion; an entry that is not excluded is returned unchanged. Restoring an
+    entry a rule excluded makes an exception: no rule excludes it again.
 
     With `cascade` (plugins only) the members its cascade excluded come back, no others.
     """
@@ -113,18 +126,30 @@ def restore_entry(session: Session, source_id: str, entry_id: str,
     if cascade:
         plugins.require_plugin(entry)
         for member in plugins.cascade_restore(session, source, entry):
+            _record(session, member, actor, ExclusionAction.RESTORE, None, None)
             _apply_status(source, member)
     if entry.excluded_at is not None:
+        _record(session, entry, actor, ExclusionAction.RESTORE, None, entry.excluded_by_rule)
+        if entry.excluded_by_rule is not None:
+            entry.rule_exception = True
         entry.excluded_at = None
         entry.excluded_reason = None
+        entry.excluded_by_rule = None
         _apply_status(source, entry)
     session.flush()
     return entry
 
 
+def _record(session: Session, entry: MarketplaceCatalogEntry, actor: str, action: str,
+            reason: str | None, rule_id: str | None) -> None:
+    facts = exclusions.EventFacts(at=utcnow(), actor=actor, action=action, reason=reason,
+                                  rule_id=rule_id)
+    exclusions.add_event(session, entry.source_id, facts, entry.id)
+
+
 def rename_entry(session: Session, source_id: str, entry_id: str,
                  name: str) -> MarketplaceCatalogEntry:
-    name = _clean_text(name, "name", MAX_NAME)
+    name = clean_text(name, "name", MAX_NAME)
     if not name:
         raise errors.InvalidInput("name must not be empty")
     _source, entry = _locked(session, source_id, entry_id)

@@ -28,15 +28,15 @@ def from_rows(rows: Iterable[tuple[str, str, int, int]]) -> dict[str, int]:
     return {f"{t}:{s}:{b}": int(n) for t, s, b, n in rows if n}
 
 
-def moved(counts: Mapping[str, int], old_key: str, new_key: str) -> dict[str, int]:
-    """The matrix after one entry moved from old_key to new_key."""
+def moved(counts: Mapping[str, int], old_key: str, new_key: str, n: int = 1) -> dict[str, int]:
+    """The matrix after `n` entries moved from old_key to new_key."""
     result = dict(counts)
     if old_key == new_key:
         return result
-    result[old_key] = result.get(old_key, 0) - 1
+    result[old_key] = result.get(old_key, 0) - n
     if result[old_key] <= 0:
         del result[old_key]
-    result[new_key] = result.get(new_key, 0) + 1
+    result[new_key] = result.get(new_key, 0) + n
     return result
 
 

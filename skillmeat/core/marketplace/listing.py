@@ -13,6 +13,7 @@ from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.core import errors
 from skillmeat.core.cursor import CursorCodec, query_scope
 from skillmeat.core.marketplace import counts
+from skillmeat.core.marketplace.search import words_of
 from skillmeat.core.marketplace.sources import get_source
 from skillmeat.core.marketplace.vocabulary import (
     CONFIDENCE_THRESHOLD,
@@ -59,8 +60,9 @@ class EntryFilter:
         if not self.include_below_threshold:
             low = max(low or 0, CONFIDENCE_THRESHOLD)
         hidden = None if self.include_excluded else CatalogStatus.EXCLUDED
+        text = words_of(self.search) if self.search else None  # the search index's words
         return repo.EntryCriteria(self.artifact_type, self.status, hidden, low,
-                                  self.max_confidence, self.search, self.plugin_id)
+                                  self.max_confidence, text, self.plugin_id)
 
 
 @dataclass(slots=True)

@@ -2,7 +2,8 @@
 
 Scanning calls it, and so do pipelines that push a scan-result document. It inserts new
 entries, updates changed ones, marks undetected ones removed (they stay), and never touches
-an exclusion: excluded_at is a person's decision, not a scan's.
+an exclusion made by hand: excluded_at is a person's decision, not a scan's. The source's
+exclusion rules are applied after the merge, so new entries matching one arrive excluded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from skillmeat.core.marketplace.artifacts import (
 )
 from skillmeat.core.marketplace.catalog import refresh_counts
 from skillmeat.core.marketplace.plugins import PluginLinks, plugin_root
+from skillmeat.core.marketplace.rules import apply_on_scan
 from skillmeat.core.marketplace.status import derive_status
 from skillmeat.core.marketplace.tree import COMMIT_PREFIX
 from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, ScanStatus
@@ -60,7 +62,8 @@ def _validate(artifacts: Sequence[DetectedArtifact]) -> None:
         problem = breakdown_problem(art.score_breakdown or {})
         if problem:
             raise InvalidInput(f"{where}.score_breakdown {problem}")
-        for name in ("name", "path", "content_hash", "title", "description", "version"):
+        for name in ("name", "path", "content_hash", "title", "description", "version",
+                     "keywords"):
             if "\x00" in (getattr(art, name) or ""):
                 raise InvalidInput(f"{where}.{name} must not contain NUL characters")
         if (art.type, art.path) in seen:
@@ -108,6 +111,7 @@ def _scan_values(prefixes: tuple[str, str] | None, art: DetectedArtifact,
         "title": _trim(art.title, 500),
         "description": art.description,
         "detected_version": _trim(art.version, 100),
+        "keywords": _trim(art.keywords, 2000),
         "upstream_url": upstream_url(prefixes, art),
         "risk_summary": art.risk_summary,
         "risk": art.risk,
@@ -145,6 +149,8 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
         result.new += 1
         writes.flush_full()
     writes.flush()
+    # The source's rules (a person's, and the repository's own) hold through every scan.
+    apply_on_scan(session, source)
     refresh_counts(session, source)
     source.last_scanned_sha = commit
     source.last_sync_at = now
@@ -236,6 +242,7 @@ def artifacts_from_document(items: Iterable[dict[str, Any]]) -> list[DetectedArt
             content_hash=item["content_hash"], confidence=item["confidence"],
             score_breakdown=item.get("score_breakdown") or {}, title=item.get("title"),
             description=item.get("description"), version=item.get("version"),
+            keywords=item.get("keywords"),
             plugin_path=item.get("plugin_path"), plugin_meta=item.get("plugin_meta"),
         )
         for item in items

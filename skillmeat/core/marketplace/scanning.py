@@ -22,6 +22,7 @@ from skillmeat.cache.db import Database
 from skillmeat.cache.models import MarketplaceScan, MarketplaceSource, utcnow
 from skillmeat.config import Settings
 from skillmeat.core.errors import Conflict, InvalidInput, SkillMeatError
+from skillmeat.core.marketplace import rules
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.detection import DETECTOR_VERSION, detect
 from skillmeat.core.marketplace.merge import apply_scan
@@ -64,6 +65,7 @@ class _Findings:
 
     artifacts: list[DetectedArtifact] | None = None
     complete: bool = True
+    ignore_patterns: list[str] = field(default_factory=list)  # the repository's own rules
 
 
 def lease_active(source: MarketplaceSource, now: datetime | None = None) -> bool:
@@ -176,9 +178,22 @@ def _read_and_detect(source: MarketplaceSource, settings: Settings, report: Scan
         tree, artifacts = detect_at(reader, report.commit, source.root_hint,
                                     settings.max_tree_entries, skipped)
         report.problems = _capped([*tree.problems, *skipped])
-        return _Findings(artifacts, tree.complete)  # the tree itself is freed before merging
+        patterns = _ignore_patterns(reader, report.commit, tree, source)
+        return _Findings(artifacts, tree.complete, patterns)  # the tree is freed before merging
     finally:
         reader.close()
+
+
+def _ignore_patterns(reader: RepoReader, commit: str, tree: RepoTree,
+                     source: MarketplaceSource) -> list[str]:
+    """The rules of the `.skillmeat-ignore` at the scanned root (a regular file, size capped;
+    a symlink or folder of that name declares nothing)."""
+    path = rules.ignore_file_path(source)
+    entry = tree.get(path)
+    if entry is None or entry.type != "blob" or entry.is_symlink:
+        return []
+    raw = reader.read(commit, [path], rules.MAX_IGNORE_BYTES).get(path, b"")
+    return rules.ignore_file_patterns(raw)
 
 
 def _capped(problems: list[str]) -> list[str]:
@@ -200,6 +215,8 @@ def _merge(session: Session, source_id: str, owner: str, report: ScanReport,
         source.last_sync_at = utcnow()
         return source
     report.artifacts = len(findings.artifacts)
+    if findings.complete:  # a partial read may have missed the file: keep the rules then
+        rules.sync_repo_rules(session, source, findings.ignore_patterns)
     result = apply_scan(session, source, report.commit or "", findings.artifacts,
                         complete=findings.complete)
     report.new, report.updated = result.new, result.updated

@@ -46,6 +46,30 @@ class ScanStatus(StrEnum):
     ERROR = "error"
 
 
+class ExclusionAction(StrEnum):
+    """What an exclusion event records."""
+
+    EXCLUDE = "exclude"  # one entry, by hand
+    RESTORE = "restore"
+    BULK_EXCLUDE = "bulk_exclude"
+    BULK_RESTORE = "bulk_restore"
+    RULE_ADDED = "rule_added"
+    RULE_REMOVED = "rule_removed"
+    RULE_EXCLUDE = "rule_exclude"  # a new rule excluded the entry
+    RULE_RESTORE = "rule_restore"  # deleting its rule restored the entry
+    SCAN_RULE = "scan_rule"  # a scan applied a rule to the entry
+    IMPORT = "import"  # an imported exclusion document excluded the entry
+
+
+class Actor(StrEnum):
+    """Who changed an exclusion, besides a named API token."""
+
+    CLI = "cli"
+    UI = "ui"
+    API = "api"  # a request without a token (auth off)
+    SCAN = "scan"
+
+
 class ScanOutcome(StrEnum):
     """How one scan in the history ended."""
 

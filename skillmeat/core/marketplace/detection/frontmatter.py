@@ -24,7 +24,8 @@ _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 # Values YAML would read differently from the raw text: flow collections, anchors, tags.
 _COMPLEX_START = frozenset("[{&*!%@`")
 # Fields detection uses as text: when one of them is not plain, YAML reads the block.
-TEXT_KEYS = frozenset({"name", "description", "title", "version", "metadata"})
+TEXT_KEYS = frozenset({"name", "description", "title", "version", "metadata", "tags",
+                       "keywords"})
 
 
 @dataclass(slots=True)

@@ -28,6 +28,21 @@ def describe(doc: Markdown, plugin: Plugin | None) -> tuple[str | None, str | No
     return clip(title), clip(doc.text("description")), version
 
 
+MAX_KEYWORDS = 500
+KEYWORD_KEYS = ("tags", "keywords")
+
+
+def keywords(doc: Markdown) -> str | None:
+    """Frontmatter tags and keywords as one line of words (a list or a comma-separated text)."""
+    words: list[str] = []
+    for key in KEYWORD_KEYS:
+        value = doc.fields.get(key)
+        items = value if isinstance(value, list) else [value]
+        words += [str(v) for v in items if isinstance(v, str | int | float)]
+    text = " ".join(" ".join(words).replace(",", " ").split())
+    return text[:MAX_KEYWORDS] or None
+
+
 def markdown_artifact(kind: str, name: str, path: str, content_hash: str, score: Score,
                       doc: Markdown, plugin: Plugin | None) -> DetectedArtifact:
     """An artifact defined by a markdown file, with its display fields from that file."""
@@ -36,4 +51,5 @@ def markdown_artifact(kind: str, name: str, path: str, content_hash: str, score:
         score.note("frontmatter_error", doc.error)  # said where the entry is shown
     return DetectedArtifact(type=kind, name=name, path=path, content_hash=content_hash,
                             confidence=score.total, score_breakdown=score.breakdown, title=title,
-                            description=description, version=version)
+                            description=description, version=version,
+                            keywords=keywords(doc))

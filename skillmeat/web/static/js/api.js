@@ -36,7 +36,8 @@ function cookie(name) {
 }
 
 export async function api(method, path, body) {
-  const init = { method, headers: { Accept: "application/json" } };
+  // Names the web UI as the actor of the changes it makes (the audit trail).
+  const init = { method, headers: { Accept: "application/json", "X-SkillMeat-Client": "ui" } };
   // With an API token set, the login cookie only counts together with this header.
   const csrf = cookie("skillmeat_csrf");
   if (csrf && method !== "GET") init.headers["X-CSRF-Token"] = csrf;
@@ -68,7 +69,8 @@ export async function api(method, path, body) {
 export function query(params) {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+    if (Array.isArray(value)) value.forEach((item) => search.append(key, String(item)));
+    else if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
   }
   const text = search.toString();
   return text ? `?${text}` : "";

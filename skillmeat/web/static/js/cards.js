@@ -17,7 +17,7 @@ export function confidenceBar(score, large = false) {
 export function entryCard(entry, checked, on) {
   const nameId = `name-${entry.id}`;
   const checkbox = h("input", { type: "checkbox", class: "select-entry",
-    "aria-label": `Select ${entry.name} for import`, disabled: !entry.importable });
+    "aria-label": `Select ${entry.name}`, disabled: !entry.importable });
   checkbox.checked = checked;
   checkbox.addEventListener("change", () => on.toggle(checkbox.checked));
   return h("article", { class: "card entry-card", "aria-labelledby": nameId,

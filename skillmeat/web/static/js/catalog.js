@@ -1,13 +1,14 @@
 // The source page: wires the summary, filters, grid, exclusions, import and entry detail.
 // Each part keeps its own state; what to show always comes from the API.
 
-import { api, entryPath } from "./api.js";
-import { $, readBoot, toast } from "./dom.js";
+import { api, entryPath, sourcePath } from "./api.js";
+import { $, plural, readBoot, toast } from "./dom.js";
 import { openEntry, updateEntry } from "./entry.js";
 import { ExcludedSection, confirmExclusion } from "./excluded.js";
 import { Filters } from "./filters.js";
 import { CatalogGrid } from "./grid.js";
 import { Importer } from "./importer.js";
+import { RulesPanel } from "./rules.js";
 import { SourceSummary } from "./summary.js";
 
 const boot = readBoot();
@@ -25,7 +26,7 @@ const grid = new CatalogGrid(() => summary.source, () => filters.view, {
     filters.tabs.update(counts.byType);
     excluded.setCount(counts.byStatus.excluded || 0);
   },
-  selection: () => importer.update(),
+  selection: () => { importer.update(); updateBulk(); },
   clearFilters: () => filters.clear(),
 });
 const importer = new Importer(boot.source.id, grid, () => refreshed());
@@ -59,12 +60,46 @@ async function exclude(entry, reason, cascade = false) {
   }
 }
 
+const rules = new RulesPanel(boot.source.id, () => {
+  excluded.invalidate();
+  refreshed();
+});
+
 const excluded = new ExcludedSection(boot.source.id, async (entry) => {
   // A plugin brings back the members its cascade hid (the API knows which), no others.
   const body = entry.artifact_type === "plugin" ? { cascade: true } : undefined;
   const restored = await api("DELETE", `${entryPath(summary.source.id, entry.id)}/exclude`, body);
   toast(`${restored.name} is back in the catalog.`, "ok");
   await refreshed(restored.id);
+}, async (ids) => {
+  const result = await api("POST", `${sourcePath(summary.source.id)}/artifacts/restore`,
+    { entry_ids: ids });
+  toast(`${plural(result.changed, "entry", "entries")} back in the catalog.`, "ok");
+  await refreshed();
+}, (ruleId) => rules.rules.get(ruleId)?.pattern || "a rule");
+
+// ---- Several at once: "Not an artifact (N)" with one reason --------------------------------------
+
+const bulkButton = $("#exclude-selected");
+
+function updateBulk() {
+  bulkButton.textContent = `Not an artifact (${grid.selected.size})`;
+  bulkButton.disabled = grid.selected.size === 0;
+}
+
+bulkButton.addEventListener("click", () => {
+  const ids = [...grid.selected];
+  confirmExclusion(plural(ids.length, "entry", "entries"), async (reason) => {
+    try {
+      const result = await api("POST", `${sourcePath(summary.source.id)}/artifacts/exclude`,
+        { entry_ids: ids, reason: reason || null });
+      toast(`${plural(result.changed, "entry", "entries")} hidden from the catalog.`, "ok");
+      excluded.invalidate();
+      await refreshed();
+    } catch (error) {
+      toast(`Could not hide them: ${error.message}`, "error");
+    }
+  });
 });
 
 // ---- Entry detail --------------------------------------------------------------------------------
@@ -108,6 +143,7 @@ window.addEventListener("popstate", () => {
 // ---- Start ---------------------------------------------------------------------------------------
 
 summary.render();
+rules.load();
 filters.tabs.render(grid.counts.byType, filters.view.type);
 grid.load();
 if (filters.view.entry) {

@@ -1,6 +1,6 @@
 // Entry detail dialog: Overview (metadata, confidence breakdown) and Contents (files, viewer).
 
-import { api, entryPath } from "./api.js";
+import { api, entryPath, sourcePath } from "./api.js";
 import { confidenceBar } from "./cards.js";
 import { $, fill, h, spinner, timeEl } from "./dom.js";
 import { riskSection } from "./risk.js";
@@ -48,6 +48,22 @@ function confidenceSection(entry) {
       : h("p", { class: "muted" }, "No score breakdown recorded."));
 }
 
+// Other sources holding the same content (same content hash), read from the entry detail.
+function alsoIn(entry) {
+  const slot = h("span", { class: "muted" }, "…");
+  api("GET", entryPath(entry.source_id, entry.id)).then((detail) => {
+    if (!detail.copies.length) {
+      slot.textContent = "no other source";
+      return;
+    }
+    slot.className = "copies-inline";
+    slot.replaceChildren(...detail.copies.flatMap((c, i) => [i ? ", " : "", h("a", {
+      href: `/sources/${encodeURIComponent(c.source_id)}?entry=${encodeURIComponent(c.entry_id)}`,
+      title: c.path }, c.repo_url.replace(/^https?:\/\//, ""))]));
+  }).catch(() => { slot.textContent = "could not be read"; });
+  return slot;
+}
+
 function pluginFacts(entry) {
   const p = entry.plugin || {};
   const link = (url) => url && /^https:\/\//.test(url)
@@ -74,6 +90,7 @@ function renderOverview(entry, actions) {
     ["Version", entry.detected_version],
     ["Content sha", entry.detected_sha && h("code", { title: entry.detected_sha },
       entry.detected_sha.slice(0, 12))],
+    ["Also in", entry.detected_sha && alsoIn(entry)],
     ["Detected", timeEl(entry.detected_at)],
     ["Imported", entry.import_date && timeEl(entry.import_date)],
     ["Excluded", entry.excluded_at && h("span", {}, timeEl(entry.excluded_at),
@@ -83,14 +100,41 @@ function renderOverview(entry, actions) {
     ["Plugin", pluginLink(entry, (id) => actions.open(id))],
     ...(isPlugin ? pluginFacts(entry) : []),
   ].filter(([, value]) => value);
+  const history = h("section", { class: "history", "aria-labelledby": "history-title" },
+    h("h3", { id: "history-title" }, "Exclusion history"),
+    h("p", { class: "muted" }, spinner(), " Loading…"));
   overview.replaceChildren(
     h("div", { class: "overview" },
       h("div", {},
         entry.description && h("p", { class: "entry-desc" }, entry.description),
         h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
         riskSection(entry, () => current && current.entry.id === entry.id),
-        isPlugin && !entry.remote && membersSection(entry, (id, m) => actions.open(id, m))),
+        isPlugin && !entry.remote && membersSection(entry, (id, m) => actions.open(id, m)),
+        history),
       confidenceSection(entry)));
+  loadHistory(entry, history);
+}
+
+const ACTION_LABELS = {
+  exclude: "Excluded", restore: "Restored", bulk_exclude: "Excluded with others",
+  bulk_restore: "Restored with others", rule_exclude: "Excluded by a new rule",
+  rule_restore: "Restored: its rule was deleted", scan_rule: "Excluded by a rule on a scan",
+  import: "Excluded by an imported list",
+};
+
+// Who excluded or restored the entry, when and why: the API's audit trail, newest first.
+async function loadHistory(entry, section) {
+  const path = `${sourcePath(entry.source_id)}/exclusion-events?entry_id=${encodeURIComponent(entry.id)}&limit=20`;
+  try {
+    const { items } = await api("GET", path);
+    fill(section, section.firstChild, items.length
+      ? h("ol", {}, items.map((e) => h("li", {}, timeEl(e.at), ` ${ACTION_LABELS[e.action] || e.action}`,
+        ` by ${e.actor}`, e.pattern && [" (", h("code", {}, e.pattern), ")"],
+        e.reason && ` — ${e.reason}`)))
+      : h("p", { class: "muted" }, "Never excluded."));
+  } catch (error) {
+    fill(section, section.firstChild, h("p", { class: "muted" }, `Could not load: ${error.message}`));
+  }
 }
 
 function frontmatterValue(value, depth) {

@@ -1,4 +1,5 @@
-// "Excluded artifacts (N)": a collapsible table of hidden entries, each with Restore.
+// "Excluded artifacts (N)": a collapsible table of hidden entries (reason and rule for each),
+// each with Restore, and several restored at once.
 
 import { api, query, sourcePath } from "./api.js";
 import { $, h, spinner, timeEl, toast } from "./dom.js";
@@ -21,7 +22,7 @@ $("#exclude-form").addEventListener("submit", (event) => {
 // confirms (`cascade`: a plugin's members too, offered for plugins only).
 export function confirmExclusion(entry, confirmed) {
   onConfirm = confirmed;
-  $("#exclude-text").textContent = `This will hide ${entry.name} from the catalog. `
+  $("#exclude-text").textContent = `This will hide ${entry.name || entry} from the catalog. `
     + "You can restore it later from the Excluded list.";
   $("#exclude-reason").value = "";
   const members = Object.values(entry.member_counts || {}).reduce((a, b) => a + b, 0);
@@ -33,9 +34,23 @@ export function confirmExclusion(entry, confirmed) {
 
 export class ExcludedSection {
   // `restore(entry)` restores through the API; when it throws, the row comes back.
-  constructor(sourceId, restore) {
+  // `restoreMany(ids)` restores several at once; `ruleOf(id)` is a rule's pattern.
+  constructor(sourceId, restore, restoreMany, ruleOf) {
     this.sourceId = sourceId;
     this.restoreEntry = restore;
+    this.restoreMany = restoreMany;
+    this.ruleOf = ruleOf;
+    this.selected = new Set();
+    this.restoreButton = $("#restore-selected");
+    this.restoreButton.addEventListener("click", () => this.restoreSelected());
+    $("#excluded-all").addEventListener("change", (event) => {
+      for (const box of this.body.querySelectorAll(".select-excluded")) {
+        box.checked = event.target.checked;
+        const id = box.closest("tr").dataset.entryId;
+        if (box.checked) this.selected.add(id); else this.selected.delete(id);
+      }
+      this.updateSelection();
+    });
     this.details = $("#excluded");
     this.body = $("#excluded-table tbody");
     this.more = $("#excluded-more");
@@ -59,7 +74,9 @@ export class ExcludedSection {
   async load(reset) {
     if (reset) {
       this.cursor = null;
-      this.body.replaceChildren(h("tr", {}, h("td", { colspan: "5", class: "muted" },
+      this.selected.clear();
+      this.updateSelection();
+      this.body.replaceChildren(h("tr", {}, h("td", { colspan: "7", class: "muted" },
         spinner(), " Loading…")));
     }
     this.more.disabled = true;
@@ -86,14 +103,41 @@ export class ExcludedSection {
     $("#excluded-empty").hidden = this.body.children.length > 0;
   }
 
+  updateSelection() {
+    this.restoreButton.textContent = `Restore selected (${this.selected.size})`;
+    this.restoreButton.disabled = this.selected.size === 0;
+  }
+
+  async restoreSelected() {
+    const ids = [...this.selected];
+    this.restoreButton.disabled = true;
+    try {
+      await this.restoreMany(ids);
+      this.invalidate();
+    } catch (error) {
+      this.updateSelection();
+      toast(`Could not restore: ${error.message}`, "error");
+    }
+  }
+
   row(entry) {
     const button = h("button", { type: "button", class: "btn btn-small",
       "aria-label": `Restore ${entry.name}` }, "Restore");
+    const box = h("input", { type: "checkbox", class: "select-excluded",
+      "aria-label": `Select ${entry.name} to restore` });
+    box.addEventListener("change", () => {
+      if (box.checked) this.selected.add(entry.id); else this.selected.delete(entry.id);
+      this.updateSelection();
+    });
+    const rule = entry.excluded_by_rule;
     const tr = h("tr", { dataset: { entryId: entry.id } },
+      h("td", {}, box),
       h("th", { scope: "row" }, entry.name),
       h("td", { class: "mono path" }, entry.path),
       h("td", { class: "nowrap" }, timeEl(entry.excluded_at)),
       h("td", { class: "reason" }, entry.excluded_reason || h("span", { class: "muted" }, "—")),
+      h("td", { class: "mono rule" }, rule ? this.ruleOf(rule) : h("span", { class: "muted" },
+        "by hand")),
       h("td", { class: "actions" }, button));
     button.addEventListener("click", () => this.restore(entry, tr));
     return tr;

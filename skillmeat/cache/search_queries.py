@@ -1,0 +1,250 @@
+"""Search queries: the index's match syntax for each database, and the queries that use it.
+
+The service hands over words it has already cut out of the person's text (letters and digits
+only), so nothing a person types reaches FTS5 or tsquery syntax as an operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session, aliased
+
+from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
+from skillmeat.cache.models import MarketplaceSource
+from skillmeat.cache.search_index import ANYWHERE, ENTRIES, FIELDS, FTS, MARKERS, SEQ, VECTOR
+
+SPREAD = len(FIELDS)  # the tier of hits whose words are spread over several fields
+TIERS = tuple(range(SPREAD + 1))
+
+_fts = table(FTS, column("rowid"))
+_ENTRY_ROWID: ColumnElement[Any] = literal_column(f"{ENTRIES}.rowid")
+_VECTOR: ColumnElement[Any] = literal_column(f"{ENTRIES}.{VECTOR}")
+_SEQ: ColumnElement[Any] = literal_column(f"{ENTRIES}.{SEQ}")
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words that must all match; with `prefix`, the last one matches as a word's start."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    text: Words
+    artifact_types: tuple[str, ...] = ()
+    source_ids: tuple[str, ...] = ()
+    status: str | None = None
+    hidden_status: str | None = None
+    min_confidence: int | None = None
+    group: bool = False  # one hit per content hash: the copy with the smallest id
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# --- SQLite FTS5 -------------------------------------------------------------------------
+def _fts_words(w: Words) -> str:
+    last = len(w.words) - 1
+    return " ".join(f'"{word}"*' if w.prefix and i == last else f'"{word}"'
+                    for i, word in enumerate(w.words))
+
+
+def fts_tier(w: Words, tier: int | None) -> str:
+    """FTS5 match: all words in field `tier` and in no better one (None: anywhere)."""
+    words = _fts_words(w)
+    if tier is None:
+        return words
+    better = "".join(f" NOT ({{{f}}} : ({words}))" for f in FIELDS[:tier])
+    head = f"({{{FIELDS[tier]}}} : ({words}))" if tier < SPREAD else f"({words})"
+    return head + better
+
+
+# --- PostgreSQL tsquery ------------------------------------------------------------------
+def _ts_words(marker: str, w: Words) -> str:
+    last = len(w.words) - 1
+    return "(" + " & ".join(f"{marker}{word}" + (":*" if w.prefix and i == last else "")
+                            for i, word in enumerate(w.words)) + ")"
+
+
+def ts_tier(w: Words, tier: int | None) -> str:
+    """tsquery with the same meaning as fts_tier."""
+    if tier is None:
+        return _ts_words(ANYWHERE, w)
+    head = _ts_words(MARKERS[FIELDS[tier]] if tier < SPREAD else ANYWHERE, w)
+    return head + "".join(f" & !{_ts_words(MARKERS[f], w)}" for f in FIELDS[:tier])
+
+
+def _ts_match(query: str) -> ColumnElement[bool]:
+    tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                              bindparam("tsq", query, unique=True))
+    return _VECTOR.op("@@")(tsquery)
+
+
+FEW = 2000  # SQLite: matches few enough to look up one by one
+
+
+def text_condition(session: Session, w: Words) -> tuple[ColumnElement[bool], bool]:
+    """Entries whose fields hold every word (for listings that filter by text), and whether
+    they are few enough to be read by rowid rather than through the listing's index.
+
+    SQLite: when the whole index has at most FEW matches, their rowids go in as a list, to be
+    looked up one by one and sorted (reading the source's 100,000 entries in the listing's
+    order against a short list cost 10 to 30 ms); none is a constant false; more, and the
+    listing's index is read in order against the set of matches until the page is full."""
+    if _postgres(session):
+        return _ts_match(ts_tier(w, None)), False
+    matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None)))
+    few = list(session.scalars(matches.limit(FEW + 1)))
+    if not few:
+        return false(), False  # a constant: SQLite then reads no row at all
+    if len(few) <= FEW:
+        return _ENTRY_ROWID.in_(few), True
+    return _ENTRY_ROWID.in_(matches), False
+
+
+def _fts_match(query: str) -> ColumnElement[bool]:
+    return literal_column(FTS).op("MATCH")(bindparam("m", query, unique=True))
+
+
+def visibility(e: Any, status: str | None, hidden_status: str | None,
+               min_confidence: int | None) -> list[ColumnElement[bool]]:
+    """A status asked for, else every status but the hidden one; a confidence floor."""
+    conds: list[ColumnElement[bool]] = []
+    if status:
+        conds.append(e.status == status)
+    elif hidden_status:
+        conds.append(e.status != hidden_status)
+    if min_confidence is not None:
+        conds.append(e.confidence_score >= min_confidence)
+    return conds
+
+
+def _filters(e: Any, c: SearchCriteria) -> list[ColumnElement[bool]]:
+    conds = visibility(e, c.status, c.hidden_status, c.min_confidence)
+    if c.artifact_types:
+        conds.append(e.artifact_type.in_(c.artifact_types))
+    if c.source_ids:
+        conds.append(e.source_id.in_(c.source_ids))
+    return conds
+
+
+def _group_head(c: SearchCriteria) -> ColumnElement[bool]:
+    other = aliased(Entry)
+    return ~exists().where(other.detected_sha == Entry.detected_sha, other.id < Entry.id,
+                           *_filters(other, c))
+
+
+def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
+              limit: int) -> list[tuple[Any, Entry]]:
+    """(position, entry) of up to `limit` hits of one tier after `after`, in insertion order
+    (SQLite's rowid, PostgreSQL's search_seq): the order both indexes can give unsorted."""
+    conds = _filters(Entry, c)
+    if c.group:
+        conds.append(_group_head(c))
+    if _postgres(session):
+        conds.append(_ts_match(ts_tier(c.text, tier)))
+        if after is not None:
+            conds.append(_SEQ > after)
+        few = _pg_few(session, conds)
+        if few is not None:
+            keys = sorted(few)[:limit]
+            if not keys:
+                return []
+            conds = [_SEQ.in_(keys)]
+        stmt = select(_SEQ, Entry).where(*conds).order_by(_SEQ)
+    else:
+        stmt = (select(_fts.c.rowid, Entry).select_from(_fts)
+                .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
+                .where(_fts_match(fts_tier(c.text, tier)), *conds))
+        if after is not None:
+            stmt = stmt.where(_fts.c.rowid > after)
+        stmt = stmt.order_by(_fts.c.rowid)
+    return [(k, e) for k, e in session.execute(stmt.limit(limit))]
+
+
+PG_FEW = 1000
+
+
+def _pg_few(session: Session, conds: list[ColumnElement[bool]]) -> list[int] | None:
+    """The positions of a tier's hits when it has fewer than PG_FEW, else None.
+
+    Read through the GIN index only (its bitmap costs what the postings cost, and at most
+    PG_FEW rows are fetched). The planner would otherwise walk search_seq in order whenever
+    it guesses a word common enough, and for a word it does not know it guesses 0.2% of the
+    table: a word in no entry then read all 1,000,000 (8 s). With PG_FEW hits or more the
+    walk in order is what it should be: it stops after about limit x table / hits rows."""
+    session.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"))
+    try:
+        found = list(session.scalars(select(_SEQ).where(*conds).limit(PG_FEW)))
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on"))
+    return found if len(found) < PG_FEW else None
+
+
+def facet_rows(session: Session, c: SearchCriteria, cap: int) -> list[tuple[str, str, int]]:
+    """(type, source id, hits) over at most `cap` hits, type and source filters left out
+    (a facet shows what choosing another value would give)."""
+    free = SearchCriteria(c.text, (), (), c.status, c.hidden_status, c.min_confidence, c.group)
+    conds = _filters(Entry, free)
+    if c.group:
+        conds.append(_group_head(free))
+    if _postgres(session):
+        inner = select(Entry.artifact_type, Entry.source_id).where(
+            _ts_match(ts_tier(c.text, None)), *conds)
+    else:
+        inner = (select(Entry.artifact_type, Entry.source_id).select_from(_fts)
+                 .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
+                 .where(_fts_match(fts_tier(c.text, None)), *conds))
+    hits = inner.limit(cap).subquery()
+    stmt = select(hits.c.artifact_type, hits.c.source_id, func.count()).group_by(
+        hits.c.artifact_type, hits.c.source_id)
+    # The planner picks: a scan that stops at `cap` for a common word, the index for a rare
+    # one (PostgreSQL estimates from the "anywhere" lexemes' statistics).
+    return [(t, s, int(n)) for t, s, n in session.execute(stmt)]
+
+
+def source_names(session: Session, source_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """id -> (repo_url, repo name) of the given sources."""
+    if not source_ids:
+        return {}
+    stmt = select(MarketplaceSource.id, MarketplaceSource.repo_url, MarketplaceSource.repo_name
+                  ).where(MarketplaceSource.id.in_(list(source_ids)))
+    return {i: (u, n) for i, u, n in session.execute(stmt)}
+
+
+def source_counts(session: Session, shas: Sequence[str]) -> dict[str, int]:
+    """content hash -> number of sources holding an entry with it (one GROUP BY per page)."""
+    if not shas:
+        return {}
+    stmt = (select(Entry.detected_sha, func.count(Entry.source_id.distinct()))
+            .where(Entry.detected_sha.in_(list(shas))).group_by(Entry.detected_sha))
+    return {str(sha): int(n) for sha, n in session.execute(stmt)}
+
+
+def copies(session: Session, entry: Entry, limit: int) -> list[tuple[Entry, str]]:
+    """(entry, repo_url) of other sources' entries with the same content hash, by id."""
+    if not entry.detected_sha:
+        return []
+    stmt = (select(Entry, MarketplaceSource.repo_url)
+            .join(MarketplaceSource, MarketplaceSource.id == Entry.source_id)
+            .where(Entry.detected_sha == entry.detected_sha, Entry.source_id != entry.source_id)
+            .order_by(Entry.id).limit(limit))
+    return [(e, url) for e, url in session.execute(stmt)]
