@@ -305,3 +305,14 @@ def imported_entries(session: Session, artifact_types: Sequence[str]
             .where(Entry.import_id.is_not(None), Entry.artifact_type.in_(list(artifact_types)))
             .order_by(Entry.import_date.desc(), Entry.id))
     return [(entry, source) for entry, source in session.execute(stmt)]
+
+
+def entries_with_status(session: Session, source_ids: Sequence[str], status: str) -> list[Any]:
+    """Entries of these sources with one status (the `(source_id, status, ...)` index), with
+    content hash, risk summary and the commit their source was last scanned at; plain rows
+    through the connection, without the ORM's per-row work."""
+    stmt = (select(Entry.id, Entry.source_id, Entry.detected_sha, Entry.risk_summary,
+                   MarketplaceSource.last_scanned_sha)
+            .join(MarketplaceSource, Entry.source_id == MarketplaceSource.id)
+            .where(Entry.source_id.in_(list(dict.fromkeys(source_ids))), Entry.status == status))
+    return list(session.connection().execute(stmt).all())

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from skillmeat.cli import catalog, collection, exclusions, importing, scanning, search, sources
+from skillmeat.cli import (
+    catalog,
+    collection,
+    exclusions,
+    importing,
+    scanning,
+    search,
+    sources,
+    updates,
+)
 
 app = typer.Typer(help="SkillMeat Marketplace: a catalog of Claude Code artifacts.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -16,6 +25,10 @@ app.command("detect")(scanning.detect_command)
 app.command("search")(search.search_command)
 catalog.app.command("import")(importing.import_command)
 catalog.app.command("show")(importing.show_command)
+app.command("updates")(updates.updates_command)
+app.command("update")(updates.update_command)
+collection.app.command("pin")(updates.pin_command)
+collection.app.command("unpin")(updates.unpin_command)
 app.add_typer(sources.app, name="sources")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(exclusions.rules_app, name="rules")

@@ -47,6 +47,9 @@ def scan(source_id: str, as_json: JsonOpt = False) -> None:
         console.print(f"scanned {(report.commit or '')[:12]}: {report.artifacts} artifacts; "
                       f"{report.new} new, {report.updated} updated, {report.removed} removed "
                       f"in {report.duration_ms} ms")
+        if report.imported_updates:
+            console.print(f"{report.imported_updates} imported entries have updates: "
+                          "skillmeat updates", markup=False)
         for problem in report.problems:  # repository text: no markup in it is interpreted
             err_console.print(f"problem: {problem}", style="yellow", markup=False)
 
@@ -60,9 +63,11 @@ def scans(source_id: str, as_json: JsonOpt = False) -> None:
         print_json(items)
         return
     print_table(f"scans of {source_id}",
-                ["started", "outcome", "commit", "new", "upd", "rem", "ms", "error"],
+                ["started", "outcome", "commit", "new", "upd", "rem", "imported upd", "ms",
+                 "error"],
                 [(s.started_at, s.outcome, (s.commit_sha or "")[:12], s.new_count,
-                  s.updated_count, s.removed_count, s.duration_ms, s.error) for s in items])
+                  s.updated_count, s.removed_count, s.imported_updates_count, s.duration_ms,
+                  s.error) for s in items])
 
 
 def detect_command(

@@ -256,3 +256,31 @@ def test_search_revision_indexes_rows_already_there_and_goes_down_and_up(
     engine.dispose()
     migrate.upgrade(empty_url)
     assert hits() == ["skills/pdf"]
+
+
+def test_imported_updates_revision_goes_down_and_up_keeping_scans(empty_url: str) -> None:
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
+            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
+            " ('src_u', 'https://github.com/a/u', 'a', 'u', 'main', 'success', 0, '{}', '{}',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO marketplace_scans (id, source_id, started_at, outcome, trigger,"
+            " new_count, updated_count, removed_count, unchanged_count,"
+            " imported_updates_count) VALUES ('scn_u', 'src_u', CURRENT_TIMESTAMP, 'success',"
+            " 'manual', 0, 2, 0, 0, 2)"))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0008")
+    engine = _engine(empty_url)
+    assert "imported_updates_count" not in _columns(engine, "marketplace_scans")
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    engine = _engine(empty_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT updated_count, imported_updates_count"
+                                " FROM marketplace_scans WHERE id = 'scn_u'")).one()
+    assert (row.updated_count, row.imported_updates_count) == (2, 0)
+    engine.dispose()

@@ -170,7 +170,8 @@ def test_old_layout_is_migrated_once_with_nothing_lost(settings: Settings,
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("pdf", "pdf"), ("My PDF Tool", "my-pdf-tool"), ("/etc/cron.d/pwn", "etc-cron-d-pwn"),
-    ("..", "cat-1"), ("x" * 200, "x" * 64), ("ünïcode_name", "n-code-name"), ("", "cat-1")])
+    ("..", "cat-1"), ("x" * 200, "x" * 64), ("ünïcode_name", "n-code-name"), ("", "cat-1"),
+    ("Updates", "updates-unit")])
 def test_unit_names_are_names_claude_code_installs(name: str, expected: str) -> None:
     got = unit_name(name, fallback="cat_1")
     assert got == expected and is_unit_name(got)

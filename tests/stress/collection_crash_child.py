@@ -2,6 +2,7 @@
 
 python -m tests.stress.collection_crash_child DB_URL DATA_DIR STEP import SOURCE_ID ENTRY...
 python -m tests.stress.collection_crash_child DB_URL DATA_DIR STEP remove NAME
+python -m tests.stress.collection_crash_child DB_URL DATA_DIR STEP update NAME ON_LOCAL_EDITS
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from skillmeat.cache.db import Database
 from skillmeat.config import Settings
-from skillmeat.core.collection import service, store
+from skillmeat.core.collection import service, store, updates
 from skillmeat.core.marketplace import collection, importing
 
 STEPS = ("journal", "placed-one", "placed", "records", "committed", "catalog")
@@ -69,6 +70,7 @@ def arm(step: str) -> None:
             return finish
         service.catalog_finisher = finisher  # type: ignore[assignment]
         importing.catalog_finisher = finisher  # type: ignore[assignment]
+        updates.catalog_finisher = finisher  # type: ignore[assignment]
 
 
 def main(argv: list[str]) -> None:
@@ -78,6 +80,8 @@ def main(argv: list[str]) -> None:
     arm(step)
     if op == "import":
         importing.import_entries(db, settings, rest[0], rest[1:], "overwrite")
+    elif op == "update":
+        updates.update_unit(db, settings, rest[0], rest[1])
     else:
         service.remove_unit(db, settings, rest[0])
 

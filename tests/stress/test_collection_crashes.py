@@ -16,8 +16,9 @@ from skillmeat.cache.models import MarketplaceCatalogEntry
 from skillmeat.config import Settings
 from skillmeat.core.collection import service
 from skillmeat.core.collection.manifest import read_lock
-from skillmeat.core.marketplace import importing
+from skillmeat.core.marketplace import importing, scanning
 from tests.core.collection_fixtures import scanned_repo
+from tests.gitrepo import commit, skill
 from tests.server_process import ServerProcess
 from tests.stress.collection_crash_child import STEPS
 
@@ -78,6 +79,29 @@ def test_sigkill_during_a_removal_leaves_the_old_or_the_new_state(
     units = assert_consistent(db, settings, sid)
     finished = step in ("committed", "catalog")
     assert set(units) == ({"servers"} if finished else {"pdf", "servers"})
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_sigkill_during_an_update_leaves_the_old_or_the_new_unit_and_the_edits_on_a_branch(
+        step: str, db: Database, settings: Settings, tmp_path: Path) -> None:
+    sid, ids = scanned_repo(db, settings, tmp_path)
+    first = importing.import_entries(db, settings, sid, [ids["skills/pdf"]]).commit
+    new = commit(tmp_path / "tools", {"skills/pdf/SKILL.md": skill("pdf") + "Newer.\n"})
+    scanning.scan_source(db, settings, sid)
+    root = settings.resolved_collection_dir
+    (root / "plugins/pdf/skills/pdf/SKILL.md").write_text("my edit\n")
+    run_child(settings, step, "update", "pdf", "overwrite")
+    assert_consistent(db, settings, sid)
+    finished = step in ("committed", "catalog")
+    assert read_lock(root)["pdf"].commit == (new if finished else first)
+    branches = subprocess.run(["git", "-C", str(root), "branch", "--list", "skillmeat/backup/*",
+                               "--format=%(refname:short)"], capture_output=True, text=True,
+                              check=True).stdout.split()
+    assert len(branches) == 1
+    kept = subprocess.run(["git", "-C", str(root), "show",
+                           f"{branches[0]}:plugins/pdf/skills/pdf/SKILL.md"],
+                          capture_output=True, text=True, check=True).stdout
+    assert kept == "my edit\n"
 
 
 def test_the_next_server_start_settles_an_interrupted_change(

@@ -51,6 +51,7 @@ PAGES = {
     "source.html": ("catalog.js", "#catalog", "Skip to catalog", None),
     "search.html": ("search.js", "#results", "Skip to results", None),
     "collection.html": ("collection.js", "#main", "Skip to content", "/collection"),
+    "updates.html": ("updates.js", "#main", "Skip to content", "/updates"),
     "not_found.html": (None, None, None, None),
     "login.html": (None, None, None, "none"),
 }
@@ -81,7 +82,9 @@ def render(name: str, title: str, boot: dict[str, Any], status_code: int = 200,
         + (' aria-current="page"' if current == "/" else "")
         + '>Sources</a><a href="/collection"'
         + (' aria-current="page"' if current == "/collection" else "")
-        + '>Collection</a><a href="/docs">API</a></nav>')
+        + '>Collection</a><a href="/updates"'
+        + (' aria-current="page"' if current == "/updates" else "")
+        + '>Updates</a><a href="/docs">API</a></nav>')
     scripts = ([script] if script else []) + ([] if current == "none" else ["topsearch.js"])
     body = _template("layout.html").substitute(
         title=html.escape(title),
@@ -107,6 +110,11 @@ def search_page() -> HTMLResponse:
 @router.get("/collection", response_class=HTMLResponse)
 def collection_page() -> HTMLResponse:
     return render("collection.html", "Collection", {})
+
+
+@router.get("/updates", response_class=HTMLResponse)
+def updates_page() -> HTMLResponse:
+    return render("updates.html", "Updates", {})
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)

@@ -256,11 +256,14 @@ class MergeResultResponse(BaseModel):
     updated: int
     removed: int
     unchanged: int
+    imported_updates: int = Field(description="Imported entries whose upstream content "
+                                              "changed: offered on the Updates page.")
 
     @classmethod
     def of(cls, result: MergeResult) -> MergeResultResponse:
         return cls(commit=result.commit, new=result.new, updated=result.updated,
-                   removed=result.removed, unchanged=result.unchanged)
+                   removed=result.removed, unchanged=result.unchanged,
+                   imported_updates=result.imported_updates)
 
 
 class ScanResultResponse(BaseModel):
@@ -273,6 +276,8 @@ class ScanResultResponse(BaseModel):
     removed_count: int
     unchanged_count: int
     artifact_count: int = Field(description="Artifacts this scan detected.")
+    imported_updates_count: int = Field(description="Imported entries whose upstream content "
+                                                    "changed: offered on the Updates page.")
     complete: bool = Field(description="False when part of the tree could not be read; "
                                        "nothing is marked removed then.")
     problems: list[str] = Field(description="Parts of the tree that could not be read, and "
@@ -287,7 +292,8 @@ class ScanResultResponse(BaseModel):
             unchanged=report.already_scanned, new_count=report.new,
             updated_count=report.updated, removed_count=report.removed,
             unchanged_count=report.unchanged, artifact_count=report.artifacts,
-            complete=report.complete, problems=report.problems, duration_ms=report.duration_ms,
+            imported_updates_count=report.imported_updates, complete=report.complete,
+            problems=report.problems, duration_ms=report.duration_ms,
         )
 
 
@@ -304,6 +310,7 @@ class ScanRecordResponse(BaseModel):
     updated_count: int
     removed_count: int
     unchanged_count: int
+    imported_updates_count: int
     duration_ms: int | None
     error: str | None
 

@@ -77,6 +77,8 @@ class UnitRecord:
     imported_at: str
     files: dict[str, str] = field(default_factory=dict)
     tree_hash: str = ""
+    risk_summary: str | None = None  # what it could run when imported (the updates listing)
+    pinned: bool = False  # never offered for update
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "name"}
@@ -87,6 +89,9 @@ class UnitRecord:
                                  if k != "name"}
         known["files"] = dict(known.get("files") or {})
         known["tree_hash"] = known.get("tree_hash") or ""
+        known["pinned"] = known.get("pinned") is True
+        if not isinstance(known.get("risk_summary"), str):
+            known["risk_summary"] = None
         return cls(name=name, **known)
 
     @property
@@ -106,6 +111,28 @@ def read_lock(root: Path) -> dict[str, UnitRecord]:
     units = doc.get("units", {}) if isinstance(doc, dict) else {}
     return {name: UnitRecord.from_json(name, data) for name, data in sorted(units.items())
             if isinstance(data, dict)}
+
+
+_SNAPSHOT: dict[Path, tuple[tuple[int, int, int], dict[str, UnitRecord]]] = {}
+
+
+def lock_snapshot(root: Path) -> dict[str, UnitRecord]:
+    """The lock as last parsed while the file is the same one (it is only ever replaced, so
+    inode, size and mtime tell); shared between callers: read it, never change it. Listings
+    of 1,000 units then cost a stat instead of a parse."""
+    path = root / LOCK
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    key = (st.st_ino, st.st_size, st.st_mtime_ns)
+    cached = _SNAPSHOT.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    units = read_lock(root)
+    _SNAPSHOT.clear()  # one collection per process: keep one
+    _SNAPSHOT[path] = (key, units)
+    return units
 
 
 def read_marketplace(root: Path) -> dict[str, Any]:

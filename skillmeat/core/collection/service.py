@@ -152,12 +152,17 @@ def display_root(settings: Settings) -> str:
     return "$SKILLMEAT_COLLECTION_DIR"
 
 
-def get_unit(settings: Settings, name: str) -> UnitView:
-    store = Store(settings)
-    record = store.units().get(name)
+def unit_named(units: dict[str, UnitRecord], name: str) -> UnitRecord:
+    """The unit's record, or 404."""
+    record = units.get(name)
     if record is None:
         raise NotFound(f"no unit named {name!r} in the collection")
-    return view(store.root, record)
+    return record
+
+
+def get_unit(settings: Settings, name: str) -> UnitView:
+    store = Store(settings)
+    return view(store.root, unit_named(store.units(), name))
 
 
 def remove_unit(db: Database, settings: Settings, name: str) -> UnitRecord:
@@ -167,9 +172,7 @@ def remove_unit(db: Database, settings: Settings, name: str) -> UnitRecord:
     finish = catalog_finisher(db)
     with store.locked(finish):
         units = store.units()
-        record = units.get(name)
-        if record is None:
-            raise NotFound(f"no unit named {name!r} in the collection")
+        record = unit_named(units, name)
         unmark = [[record.source_id, record.entry_id]] if record.source_id and record.entry_id \
             else []
         change = Change("remove", f"Remove {name} (from {record.origin})", [record.folder],

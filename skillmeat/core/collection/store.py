@@ -139,9 +139,10 @@ class Store:
 
     # -- git --------------------------------------------------------------------------------
 
-    def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def git(self, *args: str, check: bool = True,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(["git", *IDENTITY, "-C", str(self.root), *args],
-                              env=git_env(""), capture_output=True, text=True,
+                              env={**git_env(""), **(env or {})}, capture_output=True, text=True,
                               timeout=GIT_TIMEOUT, check=False)
         if check and proc.returncode != 0:
             raise Conflict(f"git {args[0]} failed in the collection: "
@@ -169,6 +170,44 @@ class Store:
         known = [p for p in tracked.stdout.splitlines() if p]
         if known:
             self.git("checkout", "-q", "HEAD", "--", *known)
+
+    def backup(self, paths: list[str], branch: str, message: str) -> None:
+        """Commit the working copy of `paths` on top of HEAD to a new `branch`, through an
+        index of its own: HEAD, the index and the files stay as they are."""
+        index = self.root / ".git" / f"skillmeat-backup-{uuid.uuid4().hex}.index"
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            self.git("read-tree", "HEAD", env=env)
+            self.git("add", "-A", "-f", "--", *paths, env=env)
+            tree = self.git("write-tree", env=env).stdout.strip()
+            sha = self.git("commit-tree", tree, "-p", "HEAD", "-m", message).stdout.strip()
+            self.git("branch", branch, sha)
+        finally:
+            index.unlink(missing_ok=True)
+
+    def committed_files(self, folder: str) -> dict[str, tuple[bytes, bool]]:
+        """Relative path -> (content, executable) of `folder`'s files as HEAD has them."""
+        listed = self.git("ls-tree", "-r", "-z", "HEAD", "--", f"{folder}/").stdout
+        entries = []
+        for item in filter(None, listed.split("\0")):
+            meta, path = item.split("\t", 1)
+            mode, kind, oid = meta.split()
+            if kind == "blob" and mode != "120000":
+                entries.append((path[len(folder) + 1:], oid, mode == "100755"))
+        if not entries:
+            return {}
+        proc = subprocess.run(["git", "-C", str(self.root), "cat-file", "--batch"],
+                              input="".join(f"{oid}\n" for _p, oid, _x in entries).encode(),
+                              env=git_env(""), capture_output=True, timeout=GIT_TIMEOUT,
+                              check=True)
+        out: dict[str, tuple[bytes, bool]] = {}
+        data, at = proc.stdout, 0
+        for path, _oid, executable in entries:
+            end = data.index(b"\n", at)
+            size = int(data[at:end].split()[2])
+            out[path] = (data[end + 1:end + 1 + size], executable)
+            at = end + 1 + size + 1
+        return out
 
     def head(self) -> str | None:
         proc = self.git("rev-parse", "-q", "--verify", "HEAD", check=False)

@@ -50,14 +50,18 @@ _NOT_KEBAB = re.compile(r"[^a-z0-9]+")
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+# Paths of the collection API a unit's name would be shadowed by (GET /collection/updates).
+TAKEN_BY_API = frozenset({"updates"})
+
+
 def unit_name(name: str, fallback: str) -> str:
     """A name Claude Code installs (`install NAME@marketplace` refuses spaces and more) and a
     safe folder name: kebab-case ASCII, at most 64 characters; `fallback` when nothing of
-    `name` is left."""
+    `name` is left; `-unit` after a name the API's own paths use."""
     for candidate in (name, fallback):
         slug = _NOT_KEBAB.sub("-", candidate.casefold())[:MAX_UNIT_NAME].strip("-")
         if slug:
-            return slug
+            return f"{slug}-unit" if slug in TAKEN_BY_API else slug
     return "unit"
 
 

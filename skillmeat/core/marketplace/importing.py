@@ -100,7 +100,7 @@ class ImportResult:
 
 
 @dataclass(slots=True)
-class _Staged:
+class Staged:
     ref: EntryRef
     stage: Path  # the staging directory, discarded at the end whatever happens
     unit: Path  # the unit folder being built, moved into place whole
@@ -111,7 +111,7 @@ class _Staged:
 
 
 @dataclass(frozen=True, slots=True)
-class _SourceInfo:
+class SourceInfo:
     """What the lock and the generated manifests say about where units came from."""
 
     id: str
@@ -122,6 +122,7 @@ class _SourceInfo:
     author: str
     descriptions: dict[str, str]  # entry id -> description
     homepages: dict[str, str | None]
+    risk_summaries: dict[str, str | None]  # what each could run when read (for updates)
 
 
 def validate(session: Session, source_id: str,
@@ -163,12 +164,12 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
         raise InvalidInput("name at least one entry to import")
     with db.session(write=False) as session:
         source, commit, refs = validate(session, source_id, ids)
-        info = _source_info(session, source, commit, ids)
+        info = source_info(session, source, commit, ids)
     store = Store(settings, catalog_provenance(db))
     collection = store.files
     collection.sweep()
     import_id = f"imp_{uuid.uuid4().hex[:20]}"
-    staged: list[_Staged] = []
+    staged: list[Staged] = []
     try:
         reader = open_cached(source, settings, reader_factory)
         try:
@@ -183,19 +184,20 @@ def import_entries(db: Database, settings: Settings, source_id: str, entry_ids: 
     return ImportResult(import_id, source_id, commit, collection.root, items)
 
 
-def _source_info(session: Session, source: MarketplaceSource, commit: str,
-                 ids: list[str]) -> _SourceInfo:
+def source_info(session: Session, source: MarketplaceSource, commit: str,
+                 ids: list[str]) -> SourceInfo:
     rows = repo.get_entries(session, source.id, ids)
     url = source.repo_url
     web = url if url.startswith(("http://", "https://")) else None
     if web is None and url.startswith("/"):
         web = Path(url).as_uri()
     label = f"{source.owner}/{source.repo_name}" if source.owner else source.repo_name
-    return _SourceInfo(
+    return SourceInfo(
         source.id, url, source.ref, commit, label, source.owner or source.repo_name,
         {e.id: _one_line(e.description or e.title or "") for e in rows},
         {e.id: e.upstream_url if (e.upstream_url or "").startswith(("http://", "https://"))
-         else web for e in rows})
+         else web for e in rows},
+        {e.id: e.risk_summary for e in rows})
 
 
 def _one_line(text: str) -> str:
@@ -204,18 +206,19 @@ def _one_line(text: str) -> str:
 
 
 @dataclass(slots=True)
-class _Plan:
+class Plan:
     """One artifact being read: its staged unit and the files still to come."""
 
-    staged: _Staged
+    staged: Staged
     full_path: Callable[[str], str]
     wanted: list[Member]
     written: int = 0
     bytes: int = 0
 
 
-def _plan(collection: Collection, tree: RepoTree, ref: EntryRef) -> _Plan:
-    """Check one artifact's listing and give it a fresh staging directory."""
+def plan_unit(collection: Collection | None, tree: RepoTree, ref: EntryRef) -> Plan:
+    """Check one artifact's listing and give it a fresh staging directory (none without a
+    collection: a preview reads into memory)."""
     span = locate(tree, ref)
     files = list(walk(tree, span))
     wanted = [m for m in files if m.problem is None]
@@ -227,57 +230,74 @@ def _plan(collection: Collection, tree: RepoTree, ref: EntryRef) -> _Plan:
         raise InvalidInput(f"{ref.label} {problem}")
     layout = Layout(kind_of(ref.artifact_type), unit_name(ref.name, fallback=ref.id),
                     single=span.single is not None)
-    stage = collection.new_stage()
+    stage = collection.new_stage() if collection is not None else Path()
     unit = stage / "unit"
-    unit.mkdir()
+    if collection is not None:
+        unit.mkdir()
     commands = layout.commands([m.path for m in wanted])
-    return _Plan(_Staged(ref, stage, unit, layout, len(wanted), skipped, commands),
+    return Plan(Staged(ref, stage, unit, layout, len(wanted), skipped, commands),
                  span.full_path, wanted)
 
 
 def _stage_all(collection: Collection, reader: ListingReader, tree: RepoTree,
-               refs: list[EntryRef], staged: list[_Staged],
+               refs: list[EntryRef], staged: list[Staged],
                progress: Progress | None) -> None:
     """Read every artifact into its staging directory, laid out as its unit (appended to
     `staged`, which the caller discards). The files of all artifacts are read together, a
     batch at a time (one git round trip per batch, not per artifact); each is written as its
     blob arrives, so one blob at a time is in memory, each capped."""
-    plans: list[_Plan] = []
+    plans: list[Plan] = []
     for ref in refs:
-        plan = _plan(collection, tree, ref)
+        plan = plan_unit(collection, tree, ref)
         plans.append(plan)
         staged.append(plan.staged)
+
+    def sink(plan: Plan, m: Member, data: bytes) -> None:
+        stage_file(collection, plan, m, data)
+        if plan.written == len(plan.wanted) and progress is not None:
+            progress(plan.staged.ref.name)
+
+    read_plans(reader, tree, plans, sink)
+
+
+def read_plans(reader: ListingReader, tree: RepoTree, plans: list[Plan],
+               sink: Callable[[Plan, Member, bytes], None]) -> None:
+    """Stream the wanted files of every plan to `sink`, a batch of paths per read."""
     queue = [(p, m) for p in plans for m in p.wanted]
     for start in range(0, len(queue), READ_BATCH):
-        batch: dict[str, list[tuple[_Plan, Member]]] = {}
+        batch: dict[str, list[tuple[Plan, Member]]] = {}
         for plan, m in queue[start:start + READ_BATCH]:
             batch.setdefault(plan.full_path(m.path), []).append((plan, m))
         left = set(batch)
         for full, data in reader.stream(tree.commit, list(batch), MAX_FILE_BYTES + 1):
             left.discard(full)
             for plan, m in batch[full]:
-                _write(collection, plan, m, data)
-                if plan.written == len(plan.wanted) and progress is not None:
-                    progress(plan.staged.ref.name)
+                sink(plan, m, data)
         if left:
             raise ReaderError(f"could not read {min(left)} at commit {tree.commit[:12]}")
 
 
-def _write(collection: Collection, plan: _Plan, m: Member, data: bytes) -> None:
+def stage_file(collection: Collection, plan: Plan, m: Member, data: bytes) -> None:
     s = plan.staged
-    if len(data) > MAX_FILE_BYTES:  # sizes a git listing did not give
-        raise InvalidInput(f"{s.ref.label} {file_too_large(m.path)}")
-    plan.bytes += len(data)
-    too_big = over_total(Totals(bytes=plan.bytes))
-    if too_big:
-        raise InvalidInput(f"{s.ref.label} {too_big}")
+    check_size(plan, m, data)
     collection.write(s.unit, s.layout.place(m.path), s.layout.rewrite(m.path, data),
                      executable=m.entry.mode == "100755")
     plan.written += 1
 
 
-def _place_all(db: Database, store: Store, info: _SourceInfo, import_id: str,
-               staged: list[_Staged], strategy: ConflictStrategy | None) -> list[ImportedItem]:
+def check_size(plan: Plan, m: Member, data: bytes) -> None:
+    """A file or the artifact past the import limits (sizes a git listing did not give)."""
+    label = plan.staged.ref.label
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"{label} {file_too_large(m.path)}")
+    plan.bytes += len(data)
+    too_big = over_total(Totals(bytes=plan.bytes))
+    if too_big:
+        raise InvalidInput(f"{label} {too_big}")
+
+
+def _place_all(db: Database, store: Store, info: SourceInfo, import_id: str,
+               staged: list[Staged], strategy: ConflictStrategy | None) -> list[ImportedItem]:
     """Settle names, then place every unit and record them in one journaled commit."""
     finish = catalog_finisher(db)
     with store.locked(finish):
@@ -308,30 +328,57 @@ def _place_all(db: Database, store: Store, info: _SourceInfo, import_id: str,
             for s, p in zip(staged, plan, strict=True)]
 
 
-def _finish_unit(store: Store, info: _SourceInfo, s: _Staged, p: Placement) -> UnitRecord:
+def _finish_unit(store: Store, info: SourceInfo, s: Staged, p: Placement) -> UnitRecord:
     """Give a staged unit its manifest, hash it, and move it to plugins/<name>."""
+    record = unit_record(store, info, s, p.name)
+    store.files.put(s.unit, f"{PLUGINS}/{p.name}",
+                    replace=p.outcome == ImportOutcome.OVERWRITTEN)
+    return record
+
+
+def unit_record(store: Store, info: SourceInfo, s: Staged, name: str,
+                previous: str | None = None) -> UnitRecord:
+    """Write a staged unit's manifest (ours, unless it is a published plugin) and describe
+    it for the lock. `previous` is the version an update replaces (see unit_manifest)."""
+    ref = s.ref
+    published = _published_manifest(s.unit) if s.layout.kind is UnitKind.PLUGIN else None
+    description, version, manifest = unit_manifest(info, s, name, published, previous)
+    if manifest is not None:
+        # Ours wins over any manifest a wrapped folder (an MCP server's) brought along.
+        (s.unit / MANIFEST).unlink(missing_ok=True)
+        store.files.write(s.unit, MANIFEST, manifest, executable=False)
+    files = hash_folder(s.unit)
+    return UnitRecord(
+        name=name, kind=s.layout.kind.value, description=description, version=version,
+        homepage=info.homepages.get(ref.id), source_id=info.id, source_url=info.url,
+        ref=info.ref, commit=info.commit, path=ref.path, entry_id=ref.id,
+        content_hash=ref.detected_sha, imported_at=datetime.now(UTC).isoformat(), files=files,
+        tree_hash=tree_hash(files), risk_summary=info.risk_summaries.get(ref.id))
+
+
+def unit_manifest(info: SourceInfo, s: Staged, name: str, published: dict[str, object] | None,
+                  previous: str | None = None) -> tuple[str, str, bytes | None]:
+    """(description, version, the plugin.json to write or None to keep the unit's own): a
+    published plugin keeps its manifest and version, any other unit is versioned by the
+    commit it came from. An update whose version would equal `previous` gets
+    `<version>+<commit>` in the manifest too: Claude Code reads the version from plugin.json
+    and installs nothing it thinks it has."""
     ref = s.ref
     version = info.commit[:7]
     description = info.descriptions.get(ref.id) or \
         f"{ref.artifact_type.replace('_', ' ')} {ref.name} from {info.label}"
-    homepage = info.homepages.get(ref.id)
-    if s.layout.kind is UnitKind.PLUGIN:
-        published = _published_manifest(s.unit)
-        version = str(published.get("version") or version)
+    if published is not None:
         description = str(published.get("description") or description)
-    else:
-        # Ours wins over any manifest a wrapped folder (an MCP server's) brought along.
-        (s.unit / MANIFEST).unlink(missing_ok=True)
-        manifest = plugin_manifest(p.name, description, version, homepage, info.author)
-        store.files.write(s.unit, MANIFEST, json_bytes(manifest), executable=False)
-    files = hash_folder(s.unit)
-    store.files.put(s.unit, f"{PLUGINS}/{p.name}",
-                    replace=p.outcome == ImportOutcome.OVERWRITTEN)
-    return UnitRecord(
-        name=p.name, kind=s.layout.kind.value, description=description, version=version,
-        homepage=homepage, source_id=info.id, source_url=info.url, ref=info.ref,
-        commit=info.commit, path=ref.path, entry_id=ref.id, content_hash=ref.detected_sha,
-        imported_at=datetime.now(UTC).isoformat(), files=files, tree_hash=tree_hash(files))
+        version = str(published.get("version") or version)
+    bumped = previous is not None and version == previous
+    if bumped:
+        version = f"{version}+{info.commit[:7]}"
+    if published is not None:
+        return description, version, json_bytes({**published, "version": version}) \
+            if bumped else None
+    manifest = plugin_manifest(name, description, version, info.homepages.get(ref.id),
+                               info.author)
+    return description, version, json_bytes(manifest)
 
 
 def _published_manifest(unit: Path) -> dict[str, object]:
@@ -342,7 +389,7 @@ def _published_manifest(unit: Path) -> dict[str, object]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _message(info: _SourceInfo, placed: list[Placement]) -> str:
+def _message(info: SourceInfo, placed: list[Placement]) -> str:
     """`Import pdf from anthropics/skills@1a2b3c4` (`Update` when every unit replaces one;
     the first few names of a big import)."""
     names = [p.name for p in placed]

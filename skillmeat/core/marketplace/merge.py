@@ -40,6 +40,7 @@ class MergeResult:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    imported_updates: int = 0  # imported entries whose upstream content changed
 
 
 def _trim(value: str | None, limit: int) -> str | None:
@@ -170,6 +171,8 @@ def _compare(row: Any, art: DetectedArtifact, values: dict[str, Any], now: Any,
     if "detected_sha" in change or "removed_at" in change:
         change["detected_at"] = now
         result.updated += 1
+        if "detected_sha" in change and row.import_date is not None:
+            result.imported_updates += 1
     else:
         result.unchanged += 1
     if change:

@@ -29,6 +29,7 @@ def apply_scan_document(session: Session, source_id: str, commit: str,
         source_id=source.id, started_at=started, finished_at=utcnow(), commit_sha=commit,
         outcome=ScanOutcome.SUCCESS, trigger=ScanTrigger.PUSH, new_count=result.new,
         updated_count=result.updated, removed_count=result.removed,
-        unchanged_count=result.unchanged, duration_ms=int((time.monotonic() - clock) * 1000),
+        unchanged_count=result.unchanged, imported_updates_count=result.imported_updates,
+        duration_ms=int((time.monotonic() - clock) * 1000),
     ))
     return result

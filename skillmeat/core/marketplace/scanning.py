@@ -52,6 +52,7 @@ class ScanReport:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    imported_updates: int = 0  # imported entries with upstream changes
     artifacts: int = 0
     complete: bool = True
     duration_ms: int = 0
@@ -123,6 +124,7 @@ def _finish(session: Session, source: MarketplaceSource, owner: str, report: Sca
         scan.error = error
         scan.new_count, scan.updated_count = report.new, report.updated
         scan.removed_count, scan.unchanged_count = report.removed, report.unchanged
+        scan.imported_updates_count = report.imported_updates
         scan.duration_ms = report.duration_ms
     repo.prune_scans(session, source.id, HISTORY_KEPT)
 
@@ -219,6 +221,7 @@ def _merge(session: Session, source_id: str, owner: str, report: ScanReport,
                         complete=findings.complete)
     report.new, report.updated = result.new, result.updated
     report.removed, report.unchanged = result.removed, result.unchanged
+    report.imported_updates = result.imported_updates
     # An incomplete read is retried in full next time rather than trusted as current.
     source.detector_version = DETECTOR_VERSION if findings.complete else None
     if not findings.complete:

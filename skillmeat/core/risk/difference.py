@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from skillmeat.core.risk.model import Hook, McpServer, Risk
+from functools import lru_cache
+
+from skillmeat.core.risk.model import Hook, McpServer, Risk, count
 
 MAX_LINES = 100
 
@@ -104,3 +106,32 @@ def risk_difference(old: Risk, new: Risk) -> list[str]:
     if len(out) > MAX_LINES:
         out = [*out[:MAX_LINES], f"... and {len(out) - MAX_LINES} more changes"]
     return out
+
+
+def _summary_parts(text: str | None) -> tuple[dict[str, int], list[str]]:
+    counted: dict[str, int] = {}
+    flags: list[str] = []
+    for part in (text or "").split(" · "):
+        number, _, word = part.partition(" ")
+        if number.isdigit() and word:
+            n = int(number)
+            counted[word[:-1] if n != 1 and word.endswith("s") else word] = n
+        elif part:
+            flags.append(part)
+    return counted, flags
+
+
+@lru_cache(maxsize=1024)  # few distinct summaries: a listing of 1,000 units words each pair once
+def summary_difference(before: str | None, after: str | None) -> tuple[str, ...]:
+    """What moved between two one-line summaries ("+1 hook", "now Bash", "-1 script"): the
+    updates listing words the change from stored summaries, reading no file."""
+    old, old_flags = _summary_parts(before)
+    new, new_flags = _summary_parts(after)
+    out = []
+    for word in dict.fromkeys([*new, *old]):
+        delta = new.get(word, 0) - old.get(word, 0)
+        if delta:
+            out.append(f"{'+' if delta > 0 else '-'}{count(abs(delta), word)}")
+    out += [f"now {flag}" for flag in new_flags if flag not in old_flags]
+    out += [f"no longer {flag}" for flag in old_flags if flag not in new_flags]
+    return tuple(out)

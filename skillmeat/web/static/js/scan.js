@@ -49,7 +49,10 @@ function describe(result) {
   const seconds = (result.duration_ms / 1000).toFixed(1);
   return `Scan complete: ${result.new_count} new, ${result.updated_count} updated, `
     + `${result.removed_count} removed · ${plural(result.artifact_count, "artifact")} `
-    + `· commit ${commit} · ${seconds} s`;
+    + `· commit ${commit} · ${seconds} s`
+    + (result.imported_updates_count
+      ? ` · ${plural(result.imported_updates_count, "imported entry", "imported entries")} `
+        + "with updates (see Updates)" : "");
 }
 
 export function scanResult(result) {
