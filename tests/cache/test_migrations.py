@@ -44,22 +44,19 @@ def _columns(engine: Engine, table: str) -> set[str]:
     return {c["name"] for c in inspect(engine).get_columns(table)}
 
 
-def _add_source(conn: Connection) -> None:
+def _add_source(conn: Connection, source_id: str = "src_1") -> None:
     conn.execute(text(
         "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
         " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
-        " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
-        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        " (:id, :url, 'a', :id, 'main', 'success', 1, '{}', '{}',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"id": source_id,
+                                                   "url": f"https://github.com/a/{source_id}"})
 
 
 def _seed_one_entry(engine: Engine) -> None:
     """A source and one skill entry, written with the columns every revision has."""
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
-            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
-            " ('src_1', 'https://github.com/a/b', 'a', 'b', 'main', 'success', 1, '{}', '{}',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        _add_source(conn)
         conn.execute(text(
             "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name,"
             " renamed, path, confidence_score, score_breakdown, status, detected_at,"
@@ -144,11 +141,7 @@ def test_risk_surface_revision_goes_down_and_up_keeping_entries(empty_url: str) 
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
-            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
-            " ('src_r', 'https://github.com/a/r', 'a', 'r', 'main', 'success', 1, '{}', '{}',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        _add_source(conn, "src_r")
         conn.execute(text(
             "INSERT INTO marketplace_catalog_entries (id, source_id, artifact_type, name, renamed,"
             " path, confidence_score, score_breakdown, status, detected_at, created_at,"
@@ -262,11 +255,7 @@ def test_imported_updates_revision_goes_down_and_up_keeping_scans(empty_url: str
     migrate.upgrade(empty_url)
     engine = _engine(empty_url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO marketplace_sources (id, repo_url, owner, repo_name, ref, scan_status,"
-            " artifact_count, counts_by_type, catalog_counts, created_at, updated_at) VALUES"
-            " ('src_u', 'https://github.com/a/u', 'a', 'u', 'main', 'success', 0, '{}', '{}',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        _add_source(conn, "src_u")
         conn.execute(text(
             "INSERT INTO marketplace_scans (id, source_id, started_at, outcome, trigger,"
             " new_count, updated_count, removed_count, unchanged_count,"
