@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,21 +46,30 @@ def build_repo(repo: Path, units: int) -> None:
     fast_commit(repo, files)
 
 
+@contextmanager
+def served(prefix: str, build: Callable[[Path, int], None],
+           units: int) -> Iterator[tuple[ServerProcess, Path]]:
+    """A repository of `units` made by `build` in a temporary folder, and `skillmeat serve` on
+    a SQLite database there; yields the server and the folder."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        work = Path(tmp)
+        build(work / "repo", units)
+        url = f"sqlite:///{work / 'bench.db'}"
+        migrate.upgrade(url)
+        server = ServerProcess(url, work / "data").start()
+        try:
+            yield server, work
+        finally:
+            server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-collection-") as tmp:
-        work = Path(tmp)
-        build_repo(work / "repo", args.units)
-        url = f"sqlite:///{work / 'bench.db'}"
-        migrate.upgrade(url)
-        server = ServerProcess(url, work / "data").start()
-        try:
-            figures = measure(server, work, args.units, args.batch)
-        finally:
-            server.stop()
+    with served("bench-collection-", build_repo, args.units) as (server, work):
+        figures = measure(server, work, args.units, args.batch)
     print(f"| measured ({args.units:,} units of 2 files) | seconds | budget |")
     print("|---|---:|---:|")
     labels = {"import": f"import {args.batch} entries in one request, commit included",

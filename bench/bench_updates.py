@@ -19,15 +19,14 @@ import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx  # noqa: E402
 
+from bench.bench_collection import served  # noqa: E402
 from bench.bench_preview import plugin, update  # noqa: E402
-from skillmeat.cache import migrate  # noqa: E402
 from tests.gitrepo import commit, fast_commit, git, skill  # noqa: E402
 from tests.server_process import ServerProcess  # noqa: E402
 
@@ -70,16 +69,8 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
-        work = Path(tmp)
-        build_repo(work / "repo", args.units)
-        url = f"sqlite:///{work / 'bench.db'}"
-        migrate.upgrade(url)
-        server = ServerProcess(url, work / "data").start()
-        try:
-            listing, preview = measure(server, work, args.units, args.runs)
-        finally:
-            server.stop()
+    with served("bench-updates-", build_repo, args.units) as (server, work):
+        listing, preview = measure(server, work, args.units, args.runs)
     total = args.units + 1
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() \
         else "?"
