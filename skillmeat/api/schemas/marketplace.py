@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
@@ -170,12 +170,13 @@ class CatalogEntryDetailResponse(CatalogEntryResponse):
                     "and unpinned package runners; null when it runs nothing.")
 
     @classmethod
-    def of(cls, entry: Any) -> CatalogEntryDetailResponse:
+    def of(cls, entry: Any, **extra: Any) -> Self:
+        """The entry, its risk, and the `extra` fields a subclass adds."""
         risk = Risk.from_json(entry.risk)  # a stored risk read through the one model of it
         base = CatalogEntryResponse.model_validate(entry)
         return cls.model_validate({
             **base.model_dump(), "plugin_meta": base.plugin_meta,  # dumps leave it out
-            "risk": RiskResponse.model_validate(risk) if risk else None})
+            "risk": RiskResponse.model_validate(risk) if risk else None, **extra})
 
 
 class CatalogListResponse(BaseModel):

@@ -87,6 +87,4 @@ class EntryDetailResponse(CatalogEntryDetailResponse):
 
     @classmethod
     def with_copies(cls, entry: Any, copies: list[Copy]) -> EntryDetailResponse:
-        base = CatalogEntryDetailResponse.of(entry)
-        return cls.model_validate({**base.model_dump(), "plugin_meta": base.plugin_meta,
-                                   "copies": [CopyResponse.of(c) for c in copies]})
+        return cls.of(entry, copies=[CopyResponse.of(c) for c in copies])
