@@ -58,6 +58,41 @@ def test_imported_entry_shows_updated_when_upstream_changes(db: Database) -> Non
         assert s.query(MarketplaceCatalogEntry).one().status == "updated"
 
 
+def test_a_rescan_compares_json_columns_by_value(db: Database) -> None:
+    """The merge reads JSON columns as stored text: the same value in another key order, or
+    SQL NULL where the scan says None, is unchanged; a changed value is an update."""
+    from dataclasses import replace
+
+    from sqlalchemy import null, update
+
+    first = replace(art("skills/pdf"), score_breakdown={"manifest": 40, "layout": 20},
+                    risk={"runs": ["bash"]})
+    with db.session() as s:
+        source = sources.create_source(s, "https://github.com/a/json")
+        apply_scan(s, source, "c1c1c1c1", [first, art("skills/doc")])
+        s.execute(update(MarketplaceCatalogEntry).where(MarketplaceCatalogEntry.path
+                                                        == "skills/doc").values(risk=null()))
+    def written() -> dict[str, datetime]:
+        with db.session(write=False) as s:
+            return {e.path: e.updated_at for e in s.query(MarketplaceCatalogEntry)}
+
+    before = written()
+    same = replace(first, score_breakdown={"layout": 20, "manifest": 40})
+    with db.session() as s:
+        source = sources.get_source(s, source.id, lock=True)
+        result = apply_scan(s, source, "c2c2c2c2", [same, art("skills/doc")])
+    assert (result.updated, result.unchanged) == (0, 2)
+    assert written() == before  # neither row was written
+    changed = replace(first, score_breakdown={"manifest": 40, "layout": 21})
+    with db.session() as s:
+        source = sources.get_source(s, source.id, lock=True)
+        apply_scan(s, source, "c3c3c3c3", [changed, art("skills/doc")])
+    with db.session(write=False) as s:
+        entry = s.query(MarketplaceCatalogEntry).filter_by(path="skills/pdf").one()
+        assert entry.score_breakdown == {"manifest": 40, "layout": 21}
+        assert entry.risk == {"runs": ["bash"]}
+
+
 def test_incomplete_scan_never_marks_entries_removed(db: Database) -> None:
     with db.session() as s:
         source = sources.create_source(s, "https://github.com/a/b")

@@ -8,6 +8,7 @@ exclusion rules are applied after the merge, so new entries matching one arrive 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ from skillmeat.core.marketplace.tree import COMMIT_PREFIX
 from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, ScanStatus
 
 ARTIFACT_TYPES = frozenset(ArtifactType)
+JSON_COLUMNS = repo.MERGE_JSON_COLUMNS
+JSON_POSITIONS = tuple(i for i, k in enumerate(repo.MERGE_SCAN_FIELDS) if k in JSON_COLUMNS)
 SNAPSHOT_PAGE = 2000  # existing entries compared per query
 
 
@@ -160,10 +163,29 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     return result
 
 
+def _same_json(stored: str | None, value: Any) -> bool:
+    """Whether a JSON column's stored text holds `value` (text equal to the serialized value
+    is the common case and skips decoding; SQL NULL and JSON null are both None)."""
+    if stored is None or value is None:
+        return (stored is None or stored == "null") and value is None
+    return stored == json.dumps(value) or json.loads(stored) == value
+
+
 def _compare(row: Any, art: DetectedArtifact, values: dict[str, Any], now: Any,
              result: MergeResult, updates: list[dict[str, Any]]) -> None:
     """Update one existing entry from its detection; counts it as updated or unchanged."""
-    change = {k: v for k, v in values.items() if getattr(row, k) != v}
+    stored = tuple(row[repo.MERGE_SCAN_START:])
+    new = [values[k] for k in repo.MERGE_SCAN_FIELDS]
+    for i in JSON_POSITIONS:  # as stored; most are None, "null" spares a dumps
+        new[i] = "null" if new[i] is None else json.dumps(new[i])
+    if stored == tuple(new):
+        change: dict[str, Any] = {}  # the common case: one comparison of two tuples
+    else:
+        change = {}
+        for k, old in zip(repo.MERGE_SCAN_FIELDS, stored, strict=True):
+            v = values[k]
+            if not _same_json(old, v) if k in JSON_COLUMNS else old != v:
+                change[k] = v
     if not row.renamed and row.name != art.name.strip()[:255]:
         change["name"] = art.name.strip()[:255]
     if row.removed_at is not None:
