@@ -34,20 +34,31 @@ MARKERS = dict(zip(FIELDS, "ntdpk", strict=True))
 ANYWHERE = "a"
 TRIGGERS = ("marketplace_search_ad", "marketplace_search_au")
 
-_COLS = ", ".join(FIELDS)
-_NEW = ", ".join(f"new.{f}" for f in FIELDS)
-_OLD = ", ".join(f"old.{f}" for f in FIELDS)
+# SQLite's index also holds each entry's source id, as a column no text query reads: a search
+# inside one source (or a few) intersects the word's postings with the source's in FTS5,
+# rather than collecting the word's matches in every source (revision 0010).
+SOURCE_COLUMN = "source_id"
+COLUMNS = (*FIELDS, SOURCE_COLUMN)
 
-SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE {FTS} USING fts5({_COLS}, content='{ENTRIES}',"
-    " tokenize='unicode61 remove_diacritics 0', prefix='2 3')",
-    f"CREATE TRIGGER {TRIGGERS[0]} AFTER DELETE ON {ENTRIES} BEGIN"
-    f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD}); END",
-    f"CREATE TRIGGER {TRIGGERS[1]} AFTER UPDATE OF name ON {ENTRIES} BEGIN"
-    f" INSERT INTO {FTS}({FTS}, rowid, {_COLS}) VALUES ('delete', old.rowid, {_OLD});"
-    f" INSERT INTO {FTS}(rowid, {_COLS}) VALUES (new.rowid, {_NEW}); END",
-    f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",  # index the rows already there
-)
+
+def _sqlite_create(columns: tuple[str, ...]) -> tuple[str, ...]:
+    cols = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    return (
+        f"CREATE VIRTUAL TABLE {FTS} USING fts5({cols}, content='{ENTRIES}',"
+        " tokenize='unicode61 remove_diacritics 0', prefix='2 3')",
+        f"CREATE TRIGGER {TRIGGERS[0]} AFTER DELETE ON {ENTRIES} BEGIN"
+        f" INSERT INTO {FTS}({FTS}, rowid, {cols}) VALUES ('delete', old.rowid, {old}); END",
+        f"CREATE TRIGGER {TRIGGERS[1]} AFTER UPDATE OF name ON {ENTRIES} BEGIN"
+        f" INSERT INTO {FTS}({FTS}, rowid, {cols}) VALUES ('delete', old.rowid, {old});"
+        f" INSERT INTO {FTS}(rowid, {cols}) VALUES (new.rowid, {new}); END",
+        f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",  # index the rows already there
+    )
+
+
+SQLITE_CREATE_V1 = _sqlite_create(FIELDS)  # revision 0008's index, frozen for its migrations
+SQLITE_CREATE = _sqlite_create(COLUMNS)
 SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {t}" for t in TRIGGERS) + (
     f"DROP TABLE IF EXISTS {FTS}",)
 
@@ -74,6 +85,7 @@ PG_DROP = (f"DROP INDEX IF EXISTS {VECTOR_INDEX}", f"DROP INDEX IF EXISTS {SEQ_I
            f" DROP COLUMN IF EXISTS {SEQ}")
 
 
+_COLS = ", ".join(COLUMNS)
 SQLITE_INDEX_NEW = (f"INSERT INTO {FTS}(rowid, {_COLS}) SELECT rowid, {_COLS} FROM {ENTRIES}"
                     " WHERE id IN :ids")
 SQLITE_UNINDEX = (f"INSERT INTO {FTS}({FTS}, rowid, {_COLS}) SELECT 'delete', rowid, {_COLS}"
@@ -81,8 +93,11 @@ SQLITE_UNINDEX = (f"INSERT INTO {FTS}({FTS}, rowid, {_COLS}) SELECT 'delete', ro
 SQLITE_CHECK = f"INSERT INTO {FTS}({FTS}, rank) VALUES ('integrity-check', 1)"
 
 
-def create_statements(dialect: str) -> tuple[str, ...]:
-    return PG_CREATE if dialect == "postgresql" else SQLITE_CREATE
+def create_statements(dialect: str, *, version: int = 2) -> tuple[str, ...]:
+    """The index as revision 0008 (`version` 1) or 0010 (2) built it."""
+    if dialect == "postgresql":
+        return PG_CREATE
+    return SQLITE_CREATE_V1 if version == 1 else SQLITE_CREATE
 
 
 def drop_statements(dialect: str) -> tuple[str, ...]:

@@ -202,3 +202,18 @@ def test_an_entry_added_through_the_orm_is_found(client: httpx.Client, db: Any) 
 def test_facets_can_be_left_out(client: httpx.Client, catalog: dict[str, str]) -> None:
     body = search(client, "pdf", facets=False)
     assert body["facets"] is None and len(body["items"]) == 6
+
+
+def test_a_source_id_is_no_searchable_text(client: httpx.Client,
+                                           catalog: dict[str, str]) -> None:
+    """The SQLite index holds each entry's source id to narrow a search to sources; a text
+    query must never match it."""
+    token = catalog["a"].split("_", 1)[1]
+    assert search(client, f"{token} ")["items"] == []
+    assert search(client, "src ")["items"] == []
+    assert listing(client, catalog["a"], search="src ")["items"] == []
+    # A search narrowed to sources finds their entries only, in one source or several.
+    assert sorted(paths(search(client, "pdf", source_id=[catalog["b"], catalog["c"]]))) == [
+        "skills/docx", "skills/forms", "skills/pdf", "skills/pdfs/extract", "skills/tagged"]
+    assert sorted(e["path"] for e in listing(client, catalog["b"], search="forms")["items"]) == [
+        "skills/forms", "skills/pdf"]

@@ -14,9 +14,9 @@ from sqlalchemy.engine import Connection, Engine
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
-from skillmeat.cache.search_index import include_object
+from skillmeat.cache.search_index import SQLITE_CHECK, include_object
 from skillmeat.core.cursor import CursorCodec
-from skillmeat.core.marketplace import search
+from skillmeat.core.marketplace import listing, search
 
 
 @pytest.fixture
@@ -273,3 +273,44 @@ def test_imported_updates_revision_goes_down_and_up_keeping_scans(empty_url: str
                                 " FROM marketplace_scans WHERE id = 'scn_u'")).one()
     assert (row.updated_count, row.imported_updates_count) == (2, 0)
     engine.dispose()
+
+
+def test_search_by_source_revision_rebuilds_the_index_down_and_up(empty_url: str) -> None:
+    """0010 adds the source id to SQLite's index (rows already there included); down, the
+    index is 0008's again, and checks clean both ways."""
+    def per_source_hits() -> list[str]:
+        db = Database(empty_url)
+        try:
+            with db.session(write=False) as session:
+                page = listing.list_entries(session, CursorCodec(b"k"), "src_1",
+                                            listing.EntryFilter(search="pdf"))
+            return [e.path for e in page.page.items]
+        finally:
+            db.dispose()
+
+    def fts_columns(engine: Engine) -> list[str]:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT * FROM marketplace_search LIMIT 0")).keys())
+
+    migrate.upgrade(empty_url, "0009")
+    engine = _engine(empty_url)
+    _seed_one_entry(engine)
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert per_source_hits() == ["skills/pdf"]
+    engine = _engine(empty_url)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        assert fts_columns(engine)[-1] == "source_id"
+        with engine.begin() as conn:
+            conn.execute(text(SQLITE_CHECK))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0009")
+    engine = _engine(empty_url)
+    if sqlite:
+        assert "source_id" not in fts_columns(engine)
+        with engine.begin() as conn:
+            conn.execute(text(SQLITE_CHECK))
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert per_source_hits() == ["skills/pdf"]

@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.add_column(TABLE, sa.Column("keywords", sa.Text(), nullable=True))
     op.create_index("ix_catalog_detected_sha", TABLE, ["detected_sha", "id"])
     dialect = op.get_bind().dialect.name
-    for statement in search_index.create_statements(dialect):
+    for statement in search_index.create_statements(dialect, version=1):
         op.execute(statement)
 
 
