@@ -30,7 +30,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    for statement in search_index.drop_statements(dialect):
+    for statement in search_index.drop_statements(dialect, version=1):
         op.execute(statement)
     op.drop_index("ix_catalog_detected_sha", table_name=TABLE)
     with op.batch_alter_table(TABLE) as batch:
