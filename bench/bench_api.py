@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
-from skillmeat.cache.models import MarketplaceCatalogEntry
+from skillmeat.cache.models import MarketplaceCatalogEntry, MarketplaceSource
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.merge import apply_scan
 from skillmeat.core.marketplace.sources import create_source
@@ -158,6 +158,26 @@ def bench_database(database_url: str | None, workdir: Path) -> Iterator[BenchDat
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def existing_database(database_url: str) -> BenchDatabase:
+    """A database seeded by an earlier run and kept (`--seeded`): measured as it is."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            version = (sqlite3.sqlite_version if engine.dialect.name == "sqlite"
+                       else conn.execute(text("SHOW server_version")).scalar_one())
+    finally:
+        engine.dispose()
+    return BenchDatabase(database_url, engine.dialect.name, str(version))
+
+
+def seeded_already(db: Database) -> Seeded:
+    """The sources of a kept database, oldest first (the first is the measured one)."""
+    with db.session(write=False) as session:
+        ids = list(session.scalars(select(MarketplaceSource.id)
+                                   .order_by(MarketplaceSource.created_at)))
+    return Seeded(ids, count_entries(db))
 
 
 @dataclass
@@ -427,7 +447,7 @@ def load_average() -> str:
 
 def report(db_info: BenchDatabase, seeded: Seeded, stored: int, per_source: int,
            results: list[Measurement], analyzed: bool, loads: tuple[str, str]) -> str:
-    per_100k = [s * 100_000 / per_source for s in seeded.seconds]
+    per_100k = [s * 100_000 / per_source for s in seeded.seconds] or [0.0]
     lines = [
         "## SkillMeat API benchmark",
         "",

@@ -18,6 +18,7 @@ through the services the API calls:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -29,7 +30,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_api import bench_database, load_average, machine_info, seed  # noqa: E402
+from bench.bench_api import (  # noqa: E402
+    bench_database,
+    existing_database,
+    load_average,
+    machine_info,
+    seed,
+    seeded_already,
+)
 from skillmeat.cache import migrate  # noqa: E402
 from skillmeat.cache.db import Database  # noqa: E402
 from skillmeat.core.cursor import CursorCodec  # noqa: E402
@@ -132,20 +140,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--sources", type=int, default=10)
     parser.add_argument("--entries-per-source", type=int, default=100_000)
+    parser.add_argument("--seeded", action="store_true",
+                        help="--database-url already holds a catalog these benchmarks seeded "
+                             "(kept between runs): measure it as it is, no seeding")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp, bench_database(args.database_url,
-                                                              Path(tmp)) as bench_db:
+    if args.seeded and not args.database_url:
+        parser.error("--seeded needs --database-url")
+    with tempfile.TemporaryDirectory() as tmp, (
+            contextlib.nullcontext(existing_database(args.database_url)) if args.seeded
+            else bench_database(args.database_url, Path(tmp))) as bench_db:
         migrate.upgrade(bench_db.url)
         db = Database(bench_db.url)
-        print(f"seeding {args.sources} x {args.entries_per_source:,} entries ...", flush=True)
-        seeded = seed(db, args.sources, args.entries_per_source)
+        if args.seeded:
+            seeded = seeded_already(db)
+        else:
+            print(f"seeding {args.sources} x {args.entries_per_source:,} entries ...",
+                  flush=True)
+            seeded = seed(db, args.sources, args.entries_per_source)
         if bench_db.backend == "postgresql":
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
         rows = run(db, seeded.source_ids[0], args.entries_per_source)
         db.dispose()
     print(f"\n{bench_db.backend} {bench_db.server_version}, {seeded.total_entries:,} entries "
-          f"in {args.sources} sources; {machine_info()}; load {load_average()}\n")
+          f"in {len(seeded.source_ids)} sources; {machine_info()}; load {load_average()}\n")
     print("| operation | time | target |\n|---|---:|---|")
     for name, figure, target in rows:
         print(f"| {name} | {figure} | {target} |")
