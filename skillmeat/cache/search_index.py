@@ -34,13 +34,6 @@ MARKERS = dict(zip(FIELDS, "ntdpk", strict=True))
 ANYWHERE = "a"
 TRIGGERS = ("marketplace_search_ad", "marketplace_search_au")
 
-# SQLite's index also holds each entry's source id, as a column no text query reads: a search
-# inside one source (or a few) intersects the word's postings with the source's in FTS5,
-# rather than collecting the word's matches in every source (revision 0010).
-SOURCE_COLUMN = "source_id"
-COLUMNS = (*FIELDS, SOURCE_COLUMN)
-
-
 def _sqlite_create(columns: tuple[str, ...]) -> tuple[str, ...]:
     cols = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
@@ -57,8 +50,7 @@ def _sqlite_create(columns: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-SQLITE_CREATE_V1 = _sqlite_create(FIELDS)  # revision 0008's index, frozen for its migrations
-SQLITE_CREATE = _sqlite_create(COLUMNS)
+SQLITE_CREATE = _sqlite_create(FIELDS)
 SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {t}" for t in TRIGGERS) + (
     f"DROP TABLE IF EXISTS {FTS}",)
 
@@ -132,7 +124,7 @@ PG_DROP = tuple(f"DROP TRIGGER IF EXISTS {t} ON {ENTRIES}" for t in PG_TRIGGERS)
     f"DROP FUNCTION IF EXISTS {f}()" for f in PG_FUNCTIONS) + (f"DROP TABLE IF EXISTS {DOCS}",)
 
 
-_COLS = ", ".join(COLUMNS)
+_COLS = ", ".join(FIELDS)
 SQLITE_INDEX_NEW = (f"INSERT INTO {FTS}(rowid, {_COLS}) SELECT rowid, {_COLS} FROM {ENTRIES}"
                     " WHERE id IN :ids")
 SQLITE_UNINDEX = (f"INSERT INTO {FTS}({FTS}, rowid, {_COLS}) SELECT 'delete', rowid, {_COLS}"
@@ -141,10 +133,11 @@ SQLITE_CHECK = f"INSERT INTO {FTS}({FTS}, rank) VALUES ('integrity-check', 1)"
 
 
 def create_statements(dialect: str, *, version: int = 2) -> tuple[str, ...]:
-    """The index as revision 0008 (`version` 1) or 0010 (2) built it."""
+    """The index as revision 0008 (`version` 1) or 0010 (2) built it (SQLite's is the same
+    in both)."""
     if dialect == "postgresql":
         return PG_CREATE_V1 if version == 1 else PG_CREATE
-    return SQLITE_CREATE_V1 if version == 1 else SQLITE_CREATE
+    return SQLITE_CREATE
 
 
 def drop_statements(dialect: str, *, version: int = 2) -> tuple[str, ...]:

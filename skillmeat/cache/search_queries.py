@@ -6,7 +6,6 @@ only), so nothing a person types reaches FTS5 or tsquery syntax as an operator.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +33,6 @@ from skillmeat.cache.search_index import (
     FIELDS,
     FTS,
     MARKERS,
-    SOURCE_COLUMN,
 )
 
 SPREAD = len(FIELDS)  # the tier of hits whose words are spread over several fields
@@ -75,30 +73,14 @@ def _fts_words(w: Words) -> str:
                     for i, word in enumerate(w.words))
 
 
-_TEXT = "{" + " ".join(FIELDS) + "}"  # the text columns (not the source id)
-_ID_PART = re.compile(r"[0-9A-Za-z]+")
-
-
-def fts_tier(w: Words, tier: int | None, source_ids: Sequence[str] = ()) -> str:
-    """FTS5 match: all words in field `tier` and in no better one (None: anywhere), in one
-    of `source_ids` if any are given."""
+def fts_tier(w: Words, tier: int | None) -> str:
+    """FTS5 match: all words in field `tier` and in no better one (None: anywhere)."""
     words = _fts_words(w)
     if tier is None:
-        query = f"{_TEXT} : ({words})"
-    else:
-        better = "".join(f" NOT ({{{f}}} : ({words}))" for f in FIELDS[:tier])
-        head = f"{{{FIELDS[tier]}}} : ({words})" if tier < SPREAD else f"{_TEXT} : ({words})"
-        query = f"({head}){better}"
-    if not source_ids:
-        return query
-    return f"{fts_sources(source_ids)} AND ({query})"
-
-
-def fts_sources(source_ids: Sequence[str]) -> str:
-    """FTS5 match: entries of any of `source_ids` (each id a phrase of its letter and digit
-    runs, as the tokenizer cut it)."""
-    phrases = ['"' + " ".join(_ID_PART.findall(i.lower())) + '"' for i in source_ids]
-    return f"{{{SOURCE_COLUMN}}} : ({' OR '.join(phrases)})"
+        return words
+    better = "".join(f" NOT ({{{f}}} : ({words}))" for f in FIELDS[:tier])
+    head = f"({{{FIELDS[tier]}}} : ({words}))" if tier < SPREAD else f"({words})"
+    return head + better
 
 
 # --- PostgreSQL tsquery ------------------------------------------------------------------
@@ -125,20 +107,17 @@ def _ts_match(query: str) -> ColumnElement[bool]:
 FEW = 2000  # SQLite: matches few enough to look up one by one
 
 
-def text_condition(session: Session, w: Words,
-                   source_id: str) -> tuple[ColumnElement[bool], bool]:
-    """Entries of `source_id` whose fields hold every word (for listings that filter by
-    text), and whether they are few enough to be read by rowid rather than through the
-    listing's index.
+def text_condition(session: Session, w: Words) -> tuple[ColumnElement[bool], bool]:
+    """Entries whose fields hold every word (for listings that filter by text), and whether
+    they are few enough to be read by rowid rather than through the listing's index.
 
-    SQLite: the index is asked for the source's matches only (postings intersected in FTS5).
-    When there are at most FEW, their rowids go in as a list, to be looked up one by one and
-    sorted (reading the source's 100,000 entries in the listing's order against a short list
-    cost 10 to 30 ms); none is a constant false; more, and the listing's index is read in
-    order against the set of matches until the page is full."""
+    SQLite: when the whole index has at most FEW matches, their rowids go in as a list, to be
+    looked up one by one and sorted (reading the source's 100,000 entries in the listing's
+    order against a short list cost 10 to 30 ms); none is a constant false; more, and the
+    listing's index is read in order against the set of matches until the page is full."""
     if _postgres(session):  # the planner picks: the source's walk, or the word's postings
         return exists().where(_docs.c.entry_id == Entry.id, _ts_match(ts_tier(w, None))), False
-    matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None, (source_id,))))
+    matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None)))
     few = list(session.scalars(matches.limit(FEW + 1)))
     if not few:
         return false(), False  # a constant: SQLite then reads no row at all
@@ -201,7 +180,7 @@ def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
     else:
         stmt = (select(_fts.c.rowid, Entry).select_from(_fts)
                 .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
-                .where(_fts_match(fts_tier(c.text, tier, c.source_ids)), *conds))
+                .where(_fts_match(fts_tier(c.text, tier)), *conds))
         if after is not None:
             stmt = stmt.where(_fts.c.rowid > after)
         stmt = stmt.order_by(_fts.c.rowid)

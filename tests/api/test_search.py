@@ -204,21 +204,6 @@ def test_facets_can_be_left_out(client: httpx.Client, catalog: dict[str, str]) -
     assert body["facets"] is None and len(body["items"]) == 6
 
 
-def test_a_source_id_is_no_searchable_text(client: httpx.Client,
-                                           catalog: dict[str, str]) -> None:
-    """The SQLite index holds each entry's source id to narrow a search to sources; a text
-    query must never match it."""
-    token = catalog["a"].split("_", 1)[1]
-    assert search(client, f"{token} ")["items"] == []
-    assert search(client, "src ")["items"] == []
-    assert listing(client, catalog["a"], search="src ")["items"] == []
-    # A search narrowed to sources finds their entries only, in one source or several.
-    assert sorted(paths(search(client, "pdf", source_id=[catalog["b"], catalog["c"]]))) == [
-        "skills/docx", "skills/forms", "skills/pdf", "skills/pdfs/extract", "skills/tagged"]
-    assert sorted(e["path"] for e in listing(client, catalog["b"], search="forms")["items"]) == [
-        "skills/forms", "skills/pdf"]
-
-
 def test_postgresql_index_rows_are_written_by_text_changes_only(
         client: httpx.Client, catalog: dict[str, str], db: Any) -> None:
     """PostgreSQL keeps the vectors in a table of their own: an exclusion or restore leaves

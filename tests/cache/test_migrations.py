@@ -275,40 +275,40 @@ def test_imported_updates_revision_goes_down_and_up_keeping_scans(empty_url: str
     engine.dispose()
 
 
-def test_search_by_source_revision_rebuilds_the_index_down_and_up(empty_url: str) -> None:
-    """0010 adds the source id to SQLite's index (rows already there included); down, the
-    index is 0008's again, and checks clean both ways."""
+def test_search_docs_revision_moves_the_index_down_and_up(empty_url: str) -> None:
+    """0010 moves PostgreSQL's vectors into their own table (rows already there included),
+    down puts them back on the entry row; SQLite's index is the same on both sides."""
     def per_source_hits() -> list[str]:
         db = Database(empty_url)
         try:
             with db.session(write=False) as session:
                 page = listing.list_entries(session, CursorCodec(b"k"), "src_1",
                                             listing.EntryFilter(search="pdf"))
+                found = search.search(session, CursorCodec(b"k"), "pdf",
+                                      search.SearchFilter(), limit=10)
+            assert [h.entry.path for h in found.page.items] == [e.path for e in page.page.items]
             return [e.path for e in page.page.items]
         finally:
             db.dispose()
 
-    def fts_columns(engine: Engine) -> list[str]:
-        with engine.connect() as conn:
-            return list(conn.execute(text("SELECT * FROM marketplace_search LIMIT 0")).keys())
-
-    migrate.upgrade(empty_url, "0009")
+    migrate.upgrade(empty_url, "0007")  # written before any index, so 0008 indexes it too
     engine = _engine(empty_url)
     _seed_one_entry(engine)
+    postgresql = engine.dialect.name == "postgresql"
     engine.dispose()
+    migrate.upgrade(empty_url, "0009")
     migrate.upgrade(empty_url)
     assert per_source_hits() == ["skills/pdf"]
     engine = _engine(empty_url)
-    sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        assert fts_columns(engine)[-1] == "source_id"
-        with engine.begin() as conn:
-            conn.execute(text(SQLITE_CHECK))
+    tables = set(inspect(engine).get_table_names())
+    assert ("marketplace_search_docs" in tables) == postgresql
+    assert "search_vector" not in _columns(engine, "marketplace_catalog_entries")
     engine.dispose()
     migrate.downgrade(empty_url, "0009")
     engine = _engine(empty_url)
-    if sqlite:
-        assert "source_id" not in fts_columns(engine)
+    assert "marketplace_search_docs" not in set(inspect(engine).get_table_names())
+    assert ("search_vector" in _columns(engine, "marketplace_catalog_entries")) == postgresql
+    if not postgresql:
         with engine.begin() as conn:
             conn.execute(text(SQLITE_CHECK))
     engine.dispose()

@@ -33,11 +33,6 @@ def test_unsearchable_text(q: str) -> None:
 def test_match_syntax_is_built_from_words_only() -> None:
     w = Words(("code", "rev"), True)
     assert fts_tier(w, 1) == ('({title} : ("code" "rev"*)) NOT ({name} : ("code" "rev"*))')
-    # Text queries read the text columns only, never the source id the index also holds.
-    assert fts_tier(w, None) == '{name title description path keywords} : ("code" "rev"*)'
-    assert fts_tier(w, None, ["src_ab12", 'x"y']) == (
-        '{source_id} : ("src ab12" OR "x y") AND ({name title description path keywords} : '
-        '("code" "rev"*))')
     assert ts_tier(w, 1) == "(tcode & trev:*) & !(ncode & nrev:*)"
     assert ts_tier(w, None) == "(acode & arev:*)"
 
