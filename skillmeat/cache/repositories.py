@@ -126,7 +126,7 @@ def _conditions(session: Session, source_id: str,
     if c.text is not None:
         if not c.text.words:
             return [*conds, false()], False
-        cond, by_rowid = text_condition(session, c.text)
+        cond, by_rowid = text_condition(session, c.text, source_id)
         return [*conds, cond], by_rowid
     return conds, False
 

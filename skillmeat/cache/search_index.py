@@ -51,6 +51,13 @@ def _sqlite_create(columns: tuple[str, ...]) -> tuple[str, ...]:
 
 
 SQLITE_CREATE = _sqlite_create(FIELDS)
+# SQLite, revision 0010: (source_id, rowid), so a search inside one source reads the source's
+# rowid range in two index seeks and asks FTS5 for the matches inside it only (FTS5 seeks a
+# rowid range in its doclists). Written once per insert: a source id never changes, so
+# updates (a status, a rescan) never touch it. PostgreSQL has no rowid and does not get it.
+SOURCE_ROWID_INDEX = "ix_catalog_source_rowid"
+SQLITE_CREATE_V2 = (f"CREATE INDEX {SOURCE_ROWID_INDEX} ON {ENTRIES} (source_id)",)
+SQLITE_DROP_V2 = (f"DROP INDEX IF EXISTS {SOURCE_ROWID_INDEX}",)
 SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {t}" for t in TRIGGERS) + (
     f"DROP TABLE IF EXISTS {FTS}",)
 
@@ -133,23 +140,23 @@ SQLITE_CHECK = f"INSERT INTO {FTS}({FTS}, rank) VALUES ('integrity-check', 1)"
 
 
 def create_statements(dialect: str, *, version: int = 2) -> tuple[str, ...]:
-    """The index as revision 0008 (`version` 1) or 0010 (2) built it (SQLite's is the same
-    in both)."""
+    """The index as revision 0008 built it (`version` 1), or what 0010 changed (2): on
+    PostgreSQL a whole new index, on SQLite one more index beside 0008's."""
     if dialect == "postgresql":
         return PG_CREATE_V1 if version == 1 else PG_CREATE
-    return SQLITE_CREATE
+    return SQLITE_CREATE if version == 1 else SQLITE_CREATE_V2
 
 
 def drop_statements(dialect: str, *, version: int = 2) -> tuple[str, ...]:
     if dialect == "postgresql":
         return PG_DROP_V1 if version == 1 else PG_DROP
-    return SQLITE_DROP
+    return SQLITE_DROP if version == 1 else SQLITE_DROP_V2
 
 
 def is_index_object(name: str | None) -> bool:
     """Whether a schema object is the index's own (made by its migration, not the models)."""
     return bool(name) and (name in (VECTOR, VECTOR_INDEX, SEQ, SEQ_INDEX, DOCS,
-                                    DOCS_VECTOR_INDEX, DOCS_SEQ_INDEX)
+                                    DOCS_VECTOR_INDEX, DOCS_SEQ_INDEX, SOURCE_ROWID_INDEX)
                            or str(name).startswith(FTS))
 
 

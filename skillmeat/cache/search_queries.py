@@ -107,23 +107,42 @@ def _ts_match(query: str) -> ColumnElement[bool]:
 FEW = 2000  # SQLite: matches few enough to look up one by one
 
 
-def text_condition(session: Session, w: Words) -> tuple[ColumnElement[bool], bool]:
-    """Entries whose fields hold every word (for listings that filter by text), and whether
-    they are few enough to be read by rowid rather than through the listing's index.
+def text_condition(session: Session, w: Words,
+                   source_id: str) -> tuple[ColumnElement[bool], bool]:
+    """Entries of `source_id` whose fields hold every word (for listings that filter by
+    text), and whether they are few enough to be read by rowid rather than through the
+    listing's index.
 
-    SQLite: when the whole index has at most FEW matches, their rowids go in as a list, to be
-    looked up one by one and sorted (reading the source's 100,000 entries in the listing's
-    order against a short list cost 10 to 30 ms); none is a constant false; more, and the
-    listing's index is read in order against the set of matches until the page is full."""
+    SQLite: FTS5 is asked for the matches inside the source's rowid range only (two seeks of
+    the (source_id, rowid) index find it; FTS5 seeks the range in its doclists), not for the
+    word's matches in every source. When there are at most FEW, their rowids go in as a
+    list, to be looked up one by one and sorted (reading the source's 100,000 entries in the
+    listing's order against a short list cost 10 to 30 ms); none is a constant false; more,
+    and the listing's index is read in order against the set of matches until the page is
+    full."""
     if _postgres(session):  # the planner picks: the source's walk, or the word's postings
         return exists().where(_docs.c.entry_id == Entry.id, _ts_match(ts_tier(w, None))), False
-    matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None)))
+    first, last = _rowid_range(session, source_id)
+    if first is None:
+        return false(), False
+    matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None)),
+                                         _fts.c.rowid.between(first, last))
     few = list(session.scalars(matches.limit(FEW + 1)))
     if not few:
         return false(), False  # a constant: SQLite then reads no row at all
     if len(few) <= FEW:
         return _ENTRY_ROWID.in_(few), True
     return _ENTRY_ROWID.in_(matches), False
+
+
+def _rowid_range(session: Session, source_id: str) -> tuple[int | None, int | None]:
+    """SQLite: the smallest and largest rowid of a source's entries (each one seek of the
+    (source_id, rowid) index; min() and max() together would read the source's range)."""
+    def end(order: Any) -> Any:
+        return (select(_ENTRY_ROWID).select_from(Entry).where(Entry.source_id == source_id)
+                .order_by(order).limit(1).scalar_subquery())
+    first, last = session.execute(select(end(_ENTRY_ROWID), end(_ENTRY_ROWID.desc()))).one()
+    return first, last
 
 
 def _fts_match(query: str) -> ColumnElement[bool]:

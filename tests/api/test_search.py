@@ -229,3 +229,21 @@ def test_postgresql_index_rows_are_written_by_text_changes_only(
          commit="c0ffee09")
     assert version() != before
     assert paths(search(client, "finder")) == ["agents/code-reviewer.md"]
+
+
+def test_a_search_inside_one_source_finds_rows_added_after_other_sources(
+        client: httpx.Client) -> None:
+    """SQLite asks FTS5 for the matches in the source's rowid range: a rescan adds rows
+    after other sources' rows, so the range spans theirs, which must still not show."""
+    a = make_source(client, "https://github.com/acme/first")["id"]
+    b = make_source(client, "https://github.com/acme/second")["id"]
+    push(client, a, [artifact("skills/pdf-one", sha="p1")])
+    push(client, b, [artifact("skills/pdf-other", sha="p2")])
+    push(client, a, [artifact("skills/pdf-one", sha="p1"), artifact("skills/pdf-two", sha="p3")],
+         commit="c0ffee03")
+    found = [e["path"] for e in listing(client, a, search="pdf")["items"]]
+    assert sorted(found) == ["skills/pdf-one", "skills/pdf-two"]
+    assert [e["path"] for e in listing(client, b, search="pdf")["items"]] == [
+        "skills/pdf-other"]
+    empty = make_source(client, "https://github.com/acme/empty")["id"]
+    assert listing(client, empty, search="pdf")["items"] == []

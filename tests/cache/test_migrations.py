@@ -303,11 +303,15 @@ def test_search_docs_revision_moves_the_index_down_and_up(empty_url: str) -> Non
     tables = set(inspect(engine).get_table_names())
     assert ("marketplace_search_docs" in tables) == postgresql
     assert "search_vector" not in _columns(engine, "marketplace_catalog_entries")
+    indexes = {i["name"] for i in inspect(engine).get_indexes("marketplace_catalog_entries")}
+    assert ("ix_catalog_source_rowid" in indexes) == (not postgresql)
     engine.dispose()
     migrate.downgrade(empty_url, "0009")
     engine = _engine(empty_url)
     assert "marketplace_search_docs" not in set(inspect(engine).get_table_names())
     assert ("search_vector" in _columns(engine, "marketplace_catalog_entries")) == postgresql
+    assert "ix_catalog_source_rowid" not in {
+        i["name"] for i in inspect(engine).get_indexes("marketplace_catalog_entries")}
     if not postgresql:
         with engine.begin() as conn:
             conn.execute(text(SQLITE_CHECK))
