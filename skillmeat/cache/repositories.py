@@ -127,6 +127,9 @@ def _conditions(session: Session, source_id: str,
         if not c.text.words:
             return [*conds, false()], False
         cond, by_rowid = text_condition(session, c.text, source_id)
+        if by_rowid:  # a few matches, looked up by rowid: no index of the source may be
+            # walked instead (every one starts with source_id; SQLite's own pick, 10 to 30 ms)
+            conds[0] = func.coalesce(Entry.source_id, "") == source_id
         return [*conds, cond], by_rowid
     return conds, False
 
@@ -135,10 +138,8 @@ def entry_page(session: Session, source_id: str, criteria: EntryCriteria, sort_f
                descending: bool, after: Sequence[Any] | None, limit: int) -> list[Entry]:
     """Entries ordered by the column `sort_field`, then id (each order has its index)."""
     key = (getattr(Entry, sort_field), Entry.id)
-    conds, by_rowid = _conditions(session, source_id, criteria)
+    conds, _by_rowid = _conditions(session, source_id, criteria)
     stmt = select(Entry).where(*conds)
-    if by_rowid:  # a few search matches: look them up by rowid, no index walk (SQLite)
-        stmt = stmt.with_hint(Entry, "NOT INDEXED", dialect_name="sqlite")
     return list(session.scalars(keyset(stmt, key, after, descending=descending, limit=limit)))
 
 
