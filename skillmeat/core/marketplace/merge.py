@@ -9,6 +9,7 @@ exclusion rules are applied after the merge, so new entries matching one arrive 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,20 +19,27 @@ from sqlalchemy.orm import Session
 from skillmeat.cache import repositories as repo
 from skillmeat.cache.models import MarketplaceSource, new_id, utcnow
 from skillmeat.core.errors import InvalidInput
+from skillmeat.core.marketplace import counts
 from skillmeat.core.marketplace.artifacts import (
     DetectedArtifact,
     breakdown_problem,
     plugin_meta_problem,
 )
-from skillmeat.core.marketplace.catalog import refresh_counts
+from skillmeat.core.marketplace.catalog import set_counts
 from skillmeat.core.marketplace.plugins import PluginLinks, plugin_root
 from skillmeat.core.marketplace.rules import apply_on_scan
 from skillmeat.core.marketplace.status import derive_status
 from skillmeat.core.marketplace.tree import COMMIT_PREFIX
-from skillmeat.core.marketplace.vocabulary import ArtifactType, CatalogStatus, ScanStatus
+from skillmeat.core.marketplace.vocabulary import (
+    CONFIDENCE_THRESHOLD,
+    ArtifactType,
+    CatalogStatus,
+    ScanStatus,
+)
 
 ARTIFACT_TYPES = frozenset(ArtifactType)
 JSON_COLUMNS = repo.MERGE_JSON_COLUMNS
+CONFIDENCE_AT = repo.MERGE_SCAN_START + repo.MERGE_SCAN_FIELDS.index("confidence_score")
 JSON_POSITIONS = tuple(i for i, k in enumerate(repo.MERGE_SCAN_FIELDS) if k in JSON_COLUMNS)
 SNAPSHOT_PAGE = 2000  # existing entries compared per query
 
@@ -134,27 +142,39 @@ def apply_scan(session: Session, source: MarketplaceSource, commit: str,
     detected = {(art.type, art.path): art for art in artifacts}  # unique: validated above
     links = PluginLinks(repo.plugin_ids(session, source.id), artifacts)
 
+    # Every entry's (type, status, band) after the merge: the source's count matrix, counted
+    # here rather than by a GROUP BY over the source afterwards (the merge holds the
+    # source's lock, and every row of the source passes through this loop).
+    tally: Counter[tuple[str, str, int]] = Counter()
     for page in repo.merge_snapshot(session, source.id, SNAPSHOT_PAGE):
         for row in page:
             art = detected.pop((row.artifact_type, row.path), None)
+            confidence = row[CONFIDENCE_AT]
+            status = row.status
             if art is not None:
-                _compare(row, art, _scan_values(prefixes, art, links), now, result,
-                         writes.updates)
+                values = _scan_values(prefixes, art, links)
+                confidence = values["confidence_score"]
+                status = _compare(row, art, values, now, result, writes.updates)
             elif complete and row.removed_at is None:
                 facts = {**row._asdict(), "removed_at": now}
+                status = _status(facts)
                 writes.updates.append({"id": row.id, "removed_at": now,
-                                       "status": _status(facts), "updated_at": now})
+                                       "status": status, "updated_at": now})
                 result.removed += 1
+            tally[row.artifact_type, status, int(confidence >= CONFIDENCE_THRESHOLD)] += 1
             writes.flush_full()
     for art in detected.values():
-        writes.inserts.append(_new_row(source.id, art, _scan_values(prefixes, art, links), now,
-                                       links.new_id(art)))
+        values = _scan_values(prefixes, art, links)
+        writes.inserts.append(_new_row(source.id, art, values, now, links.new_id(art)))
+        tally[art.type, CatalogStatus.NEW,
+              int(values["confidence_score"] >= CONFIDENCE_THRESHOLD)] += 1
         result.new += 1
         writes.flush_full()
     writes.flush()
-    # The source's rules (a person's, and the repository's own) hold through every scan.
+    set_counts(source, counts.from_rows((t, s, b, n) for (t, s, b), n in tally.items()))
+    # The source's rules (a person's, and the repository's own) hold through every scan;
+    # they move the counts of what they exclude.
     apply_on_scan(session, source)
-    refresh_counts(session, source)
     source.last_scanned_sha = commit
     source.last_sync_at = now
     source.scan_status = ScanStatus.SUCCESS
@@ -172,8 +192,9 @@ def _same_json(stored: str | None, value: Any) -> bool:
 
 
 def _compare(row: Any, art: DetectedArtifact, values: dict[str, Any], now: Any,
-             result: MergeResult, updates: list[dict[str, Any]]) -> None:
-    """Update one existing entry from its detection; counts it as updated or unchanged."""
+             result: MergeResult, updates: list[dict[str, Any]]) -> str:
+    """Update one existing entry from its detection; counts it as updated or unchanged.
+    Its status after the merge."""
     stored = tuple(row[repo.MERGE_SCAN_START:])
     new = [values[k] for k in repo.MERGE_SCAN_FIELDS]
     for i in JSON_POSITIONS:  # as stored; most are None, "null" spares a dumps
@@ -197,10 +218,12 @@ def _compare(row: Any, art: DetectedArtifact, values: dict[str, Any], now: Any,
             result.imported_updates += 1
     else:
         result.unchanged += 1
-    if change:
-        facts = {**row._asdict(), **change}
-        change["status"] = _status(facts)
-        updates.append({"id": row.id, "updated_at": now, **change})
+    if not change:
+        return str(row.status)
+    facts = {**row._asdict(), **change}
+    change["status"] = status = _status(facts)
+    updates.append({"id": row.id, "updated_at": now, **change})
+    return status
 
 
 class _Writes:
