@@ -26,21 +26,15 @@ from sqlalchemy.orm import Session, aliased
 
 from skillmeat.cache.models import MarketplaceCatalogEntry as Entry
 from skillmeat.cache.models import MarketplaceSource
-from skillmeat.cache.search_index import (
-    ANYWHERE,
-    DOCS,
-    ENTRIES,
-    FIELDS,
-    FTS,
-    MARKERS,
-)
+from skillmeat.cache.search_index import ANYWHERE, ENTRIES, FIELDS, FTS, MARKERS, SEQ, VECTOR
 
 SPREAD = len(FIELDS)  # the tier of hits whose words are spread over several fields
 TIERS = tuple(range(SPREAD + 1))
 
 _fts = table(FTS, column("rowid"))
 _ENTRY_ROWID: ColumnElement[Any] = literal_column(f"{ENTRIES}.rowid")
-_docs = table(DOCS, column("entry_id"), column("seq"), column("vector"))  # PostgreSQL
+_VECTOR: ColumnElement[Any] = literal_column(f"{ENTRIES}.{VECTOR}")
+_SEQ: ColumnElement[Any] = literal_column(f"{ENTRIES}.{SEQ}")
 
 
 @dataclass(frozen=True)
@@ -101,7 +95,7 @@ def ts_tier(w: Words, tier: int | None) -> str:
 def _ts_match(query: str) -> ColumnElement[bool]:
     tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                               bindparam("tsq", query, unique=True))
-    return _docs.c.vector.op("@@")(tsquery)
+    return _VECTOR.op("@@")(tsquery)
 
 
 FEW = 2000  # SQLite: matches few enough to look up one by one
@@ -120,8 +114,8 @@ def text_condition(session: Session, w: Words,
     listing's order against a short list cost 10 to 30 ms); none is a constant false; more,
     and the listing's index is read in order against the set of matches until the page is
     full."""
-    if _postgres(session):  # the planner picks: the source's walk, or the word's postings
-        return exists().where(_docs.c.entry_id == Entry.id, _ts_match(ts_tier(w, None))), False
+    if _postgres(session):
+        return _ts_match(ts_tier(w, None)), False
     first, last = _rowid_range(session, source_id)
     if first is None:
         return false(), False
@@ -180,22 +174,21 @@ def _group_head(c: SearchCriteria) -> ColumnElement[bool]:
 def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
               limit: int) -> list[tuple[Any, Entry]]:
     """(position, entry) of up to `limit` hits of one tier after `after`, in insertion order
-    (SQLite's rowid, PostgreSQL's docs seq): the order both indexes can give unsorted."""
+    (SQLite's rowid, PostgreSQL's search_seq): the order both indexes can give unsorted."""
     conds = _filters(Entry, c)
     if c.group:
         conds.append(_group_head(c))
     if _postgres(session):
-        match = [_ts_match(ts_tier(c.text, tier))]
+        conds.append(_ts_match(ts_tier(c.text, tier)))
         if after is not None:
-            match.append(_docs.c.seq > after)
-        few = _pg_few(session, match)
+            conds.append(_SEQ > after)
+        few = _pg_few(session, conds)
         if few is not None:
-            if not few:
+            keys = sorted(few)[:limit]
+            if not keys:
                 return []
-            match = [_docs.c.seq.in_(few)]
-        stmt = (select(_docs.c.seq, Entry).select_from(_docs)
-                .join(Entry, Entry.id == _docs.c.entry_id)
-                .where(*match, *conds).order_by(_docs.c.seq))
+            conds = [_SEQ.in_(keys)]
+        stmt = select(_SEQ, Entry).where(*conds).order_by(_SEQ)
     else:
         stmt = (select(_fts.c.rowid, Entry).select_from(_fts)
                 .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
@@ -209,22 +202,17 @@ def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
 PG_FEW = 1000
 
 
-def _pg_few(session: Session, match: list[ColumnElement[bool]]) -> list[int] | None:
-    """The positions of a tier's text matches (filters not applied) when there are fewer
-    than PG_FEW, else None.
+def _pg_few(session: Session, conds: list[ColumnElement[bool]]) -> list[int] | None:
+    """The positions of a tier's hits when it has fewer than PG_FEW, else None.
 
-    Read through the GIN index only: its bitmap costs what the postings cost and reads no
-    entry. With fewer than PG_FEW the matches are joined to their entries by position;
-    with more, the tier is walked in position order, which stops after about
-    limit x table / matches rows. Left to itself the planner walks in order whenever it
-    guesses a word common enough, and for a word it does not know it guesses 0.2% of the
-    table: a word in no entry then read all 1,000,000 (8 s)."""
-    # No parallel workers either, for the rest of the request: starting them cost more than
-    # any of these queries (10 to 20 ms on two cores).
-    session.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off;"
-                         " SET LOCAL max_parallel_workers_per_gather = 0"))
+    Read through the GIN index only (its bitmap costs what the postings cost, and at most
+    PG_FEW rows are fetched). The planner would otherwise walk search_seq in order whenever
+    it guesses a word common enough, and for a word it does not know it guesses 0.2% of the
+    table: a word in no entry then read all 1,000,000 (8 s). With PG_FEW hits or more the
+    walk in order is what it should be: it stops after about limit x table / hits rows."""
+    session.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"))
     try:
-        found = list(session.scalars(select(_docs.c.seq).where(*match).limit(PG_FEW)))
+        found = list(session.scalars(select(_SEQ).where(*conds).limit(PG_FEW)))
     finally:
         session.execute(text("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on"))
     return found if len(found) < PG_FEW else None
@@ -238,9 +226,8 @@ def facet_rows(session: Session, c: SearchCriteria, cap: int) -> list[tuple[str,
     if c.group:
         conds.append(_group_head(free))
     if _postgres(session):
-        inner = (select(Entry.artifact_type, Entry.source_id).select_from(_docs)
-                 .join(Entry, Entry.id == _docs.c.entry_id)
-                 .where(_ts_match(ts_tier(c.text, None)), *conds))
+        inner = select(Entry.artifact_type, Entry.source_id).where(
+            _ts_match(ts_tier(c.text, None)), *conds)
     else:
         inner = (select(Entry.artifact_type, Entry.source_id).select_from(_fts)
                  .join(Entry, _ENTRY_ROWID == _fts.c.rowid)

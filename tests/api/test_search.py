@@ -204,33 +204,6 @@ def test_facets_can_be_left_out(client: httpx.Client, catalog: dict[str, str]) -
     assert body["facets"] is None and len(body["items"]) == 6
 
 
-def test_postgresql_index_rows_are_written_by_text_changes_only(
-        client: httpx.Client, catalog: dict[str, str], db: Any) -> None:
-    """PostgreSQL keeps the vectors in a table of their own: an exclusion or restore leaves
-    an entry's index row as it was (same row version); a new title rewrites it."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's index table")
-    a = catalog["a"]
-    entry = search(client, "reviewer", source_id=a)["items"][0]["entry"]
-
-    def version() -> str:
-        with db.session(write=False) as session:
-            return str(session.execute(text(
-                "SELECT xmin::text || vector::text FROM marketplace_search_docs"
-                " WHERE entry_id = :id"), {"id": entry["id"]}).scalar_one())
-
-    before = version()
-    url = f"{BASE}/{a}/artifacts/{entry['id']}"
-    assert client.patch(f"{url}/exclude", json={"reason": "x"}).status_code == 200
-    assert client.delete(f"{url}/exclude").status_code == 200
-    assert version() == before
-    push(client, a, [artifact("agents/code-reviewer.md", "agent", sha="rev2",
-                              title="Bug finder", description="Reviews code for bugs")],
-         commit="c0ffee09")
-    assert version() != before
-    assert paths(search(client, "finder")) == ["agents/code-reviewer.md"]
-
-
 def test_a_search_inside_one_source_finds_rows_added_after_other_sources(
         client: httpx.Client) -> None:
     """SQLite asks FTS5 for the matches in the source's rowid range: a rescan adds rows

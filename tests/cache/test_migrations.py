@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from skillmeat.cache import migrate
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
-from skillmeat.cache.search_index import SQLITE_CHECK, include_object
+from skillmeat.cache.search_index import include_object
 from skillmeat.core.cursor import CursorCodec
 from skillmeat.core.marketplace import listing, search
 
@@ -275,9 +275,10 @@ def test_imported_updates_revision_goes_down_and_up_keeping_scans(empty_url: str
     engine.dispose()
 
 
-def test_search_docs_revision_moves_the_index_down_and_up(empty_url: str) -> None:
-    """0010 moves PostgreSQL's vectors into their own table (rows already there included),
-    down puts them back on the entry row; SQLite's index is the same on both sides."""
+def test_source_rowid_revision_goes_down_and_up_and_searches_inside_a_source(
+        empty_url: str) -> None:
+    """0010 adds SQLite's (source_id, rowid) index (none on PostgreSQL); a search inside
+    the source finds what the cross-source search finds, on both sides of it."""
     def per_source_hits() -> list[str]:
         db = Database(empty_url)
         try:
@@ -291,30 +292,23 @@ def test_search_docs_revision_moves_the_index_down_and_up(empty_url: str) -> Non
         finally:
             db.dispose()
 
+    def source_rowid_index(engine: Engine) -> bool:
+        indexes = inspect(engine).get_indexes("marketplace_catalog_entries")
+        return "ix_catalog_source_rowid" in {i["name"] for i in indexes}
+
     migrate.upgrade(empty_url, "0007")  # written before any index, so 0008 indexes it too
     engine = _engine(empty_url)
     _seed_one_entry(engine)
-    postgresql = engine.dialect.name == "postgresql"
+    sqlite = engine.dialect.name == "sqlite"
     engine.dispose()
-    migrate.upgrade(empty_url, "0009")
     migrate.upgrade(empty_url)
     assert per_source_hits() == ["skills/pdf"]
     engine = _engine(empty_url)
-    tables = set(inspect(engine).get_table_names())
-    assert ("marketplace_search_docs" in tables) == postgresql
-    assert "search_vector" not in _columns(engine, "marketplace_catalog_entries")
-    indexes = {i["name"] for i in inspect(engine).get_indexes("marketplace_catalog_entries")}
-    assert ("ix_catalog_source_rowid" in indexes) == (not postgresql)
+    assert source_rowid_index(engine) == sqlite
     engine.dispose()
     migrate.downgrade(empty_url, "0009")
     engine = _engine(empty_url)
-    assert "marketplace_search_docs" not in set(inspect(engine).get_table_names())
-    assert ("search_vector" in _columns(engine, "marketplace_catalog_entries")) == postgresql
-    assert "ix_catalog_source_rowid" not in {
-        i["name"] for i in inspect(engine).get_indexes("marketplace_catalog_entries")}
-    if not postgresql:
-        with engine.begin() as conn:
-            conn.execute(text(SQLITE_CHECK))
+    assert not source_rowid_index(engine)
     engine.dispose()
     migrate.upgrade(empty_url)
     assert per_source_hits() == ["skills/pdf"]

@@ -24,13 +24,13 @@ def upgrade() -> None:
     op.add_column(TABLE, sa.Column("keywords", sa.Text(), nullable=True))
     op.create_index("ix_catalog_detected_sha", TABLE, ["detected_sha", "id"])
     dialect = op.get_bind().dialect.name
-    for statement in search_index.create_statements(dialect, version=1):
+    for statement in search_index.create_statements(dialect):
         op.execute(statement)
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    for statement in search_index.drop_statements(dialect, version=1):
+    for statement in search_index.drop_statements(dialect):
         op.execute(statement)
     op.drop_index("ix_catalog_detected_sha", table_name=TABLE)
     with op.batch_alter_table(TABLE) as batch:
