@@ -33,7 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,6 +178,35 @@ def seeded_already(db: Database) -> Seeded:
         ids = list(session.scalars(select(MarketplaceSource.id)
                                    .order_by(MarketplaceSource.created_at)))
     return Seeded(ids, count_entries(db))
+
+
+def add_catalog_options(parser: argparse.ArgumentParser) -> None:
+    """The catalog options the search and exclusion benchmarks share."""
+    parser.add_argument("--database-url")
+    parser.add_argument("--sources", type=int, default=10)
+    parser.add_argument("--entries-per-source", type=int, default=100_000)
+    parser.add_argument("--seeded", action="store_true",
+                        help="--database-url already holds a catalog these benchmarks seeded "
+                             "(kept between runs): measure it as it is, no seeding")
+
+
+def catalog_database(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                     workdir: Path) -> AbstractContextManager[BenchDatabase]:
+    """The database `add_catalog_options` asked for: the kept one with --seeded, else a
+    fresh one (bench_database)."""
+    if not args.seeded:
+        return bench_database(args.database_url, workdir)
+    if not args.database_url:
+        parser.error("--seeded needs --database-url")
+    return nullcontext(existing_database(args.database_url))
+
+
+def catalog(db: Database, args: argparse.Namespace) -> Seeded:
+    """The catalog to measure: the kept one's sources with --seeded, else seeded now."""
+    if args.seeded:
+        return seeded_already(db)
+    print(f"seeding {args.sources} x {args.entries_per_source:,} entries ...", flush=True)
+    return seed(db, args.sources, args.entries_per_source)
 
 
 @dataclass

@@ -18,7 +18,6 @@ through the services the API calls:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
 import sys
 import tempfile
@@ -31,12 +30,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_api import (  # noqa: E402
-    bench_database,
-    existing_database,
+    add_catalog_options,
+    catalog,
+    catalog_database,
     load_average,
     machine_info,
-    seed,
-    seeded_already,
 )
 from skillmeat.cache import migrate  # noqa: E402
 from skillmeat.cache.db import Database  # noqa: E402
@@ -137,26 +135,13 @@ def run(db: Database, source_id: str, per_source: int) -> list[tuple[str, str, s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--sources", type=int, default=10)
-    parser.add_argument("--entries-per-source", type=int, default=100_000)
-    parser.add_argument("--seeded", action="store_true",
-                        help="--database-url already holds a catalog these benchmarks seeded "
-                             "(kept between runs): measure it as it is, no seeding")
+    add_catalog_options(parser)
     args = parser.parse_args(argv)
-    if args.seeded and not args.database_url:
-        parser.error("--seeded needs --database-url")
-    with tempfile.TemporaryDirectory() as tmp, (
-            contextlib.nullcontext(existing_database(args.database_url)) if args.seeded
-            else bench_database(args.database_url, Path(tmp))) as bench_db:
+    with tempfile.TemporaryDirectory() as tmp, catalog_database(parser, args,
+                                                                Path(tmp)) as bench_db:
         migrate.upgrade(bench_db.url)
         db = Database(bench_db.url)
-        if args.seeded:
-            seeded = seeded_already(db)
-        else:
-            print(f"seeding {args.sources} x {args.entries_per_source:,} entries ...",
-                  flush=True)
-            seeded = seed(db, args.sources, args.entries_per_source)
+        seeded = catalog(db, args)
         if bench_db.backend == "postgresql":
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")

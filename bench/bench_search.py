@@ -14,7 +14,6 @@ Queries are drawn at random from the catalog's vocabulary, so no answer is serve
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 import secrets
 import shutil
@@ -96,30 +95,17 @@ def _repeat(name: str, make: Callable[[], str], send: Callable[[str], httpx.Resp
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--sources", type=int, default=10)
-    parser.add_argument("--entries-per-source", type=int, default=100_000)
+    base.add_catalog_options(parser)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--seeded", action="store_true",
-                        help="--database-url already holds a catalog these benchmarks seeded "
-                             "(kept between runs): measure it as it is, no seeding")
     args = parser.parse_args(argv)
-    if args.seeded and not args.database_url:
-        parser.error("--seeded needs --database-url")
     workdir = Path(tempfile.mkdtemp(prefix="skillmeat-bench-search-"))
     try:
-        with (contextlib.nullcontext(base.existing_database(args.database_url)) if args.seeded
-              else base.bench_database(args.database_url, workdir)) as db_info:
+        with base.catalog_database(parser, args, workdir) as db_info:
             migrate.upgrade(db_info.url)
             db = Database(db_info.url)
             try:
-                if args.seeded:
-                    seeded = base.seeded_already(db)
-                else:
-                    print(f"seeding {args.sources} x {args.entries_per_source:,} ...",
-                          flush=True)
-                    seeded = base.seed(db, args.sources, args.entries_per_source)
+                seeded = base.catalog(db, args)
                 if db_info.backend == "postgresql":  # what autovacuum does after a bulk load
                     with db.engine.connect().execution_options(
                             isolation_level="AUTOCOMMIT") as conn:
