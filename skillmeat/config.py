@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite file in data_dir
     # NORMAL survives a killed process; FULL also survives power loss, one fsync per commit.
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    # Bytes of the SQLite file read through a memory map (0: off); see cache/db.py.
+    sqlite_mmap_bytes: int = Field(default=2**31, ge=0)
     collection_dir: Path | None = None  # default: data_dir / "collection"
     # The collection is a Claude Code plugin marketplace: its name (`install NAME@<this>`) and
     # the owner its marketplace.json names.

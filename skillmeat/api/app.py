@@ -67,7 +67,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if route.tags else route.name,
     )
     configure(app.state, settings, db or Database(
-        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous))
+        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous,
+        sqlite_mmap_bytes=settings.sqlite_mmap_bytes))
     install_error_handlers(app)
     # Outermost last: every request is logged, including those refused for host, size or
     # auth; a body is buffered for the JSON check only once its sender is authorized.

