@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from skillmeat.cache import migrate
+from skillmeat.cache import migrate, search_index
 from skillmeat.cache.db import Database
 from skillmeat.cache.models import Base
 from skillmeat.cache.search_index import include_object
@@ -312,3 +312,47 @@ def test_source_rowid_revision_goes_down_and_up_and_searches_inside_a_source(
     engine.dispose()
     migrate.upgrade(empty_url)
     assert per_source_hits() == ["skills/pdf"]
+
+
+def test_search_detail_revision_rebuilds_the_index_down_and_up(empty_url: str) -> None:
+    """0011 builds SQLite's FTS5 table again with detail=column (PostgreSQL unchanged): the
+    rows already indexed are found on both sides of it, in a field and anywhere, and the
+    index passes FTS5's integrity check."""
+    def hits(q: str) -> list[str]:
+        db = Database(empty_url)
+        try:
+            with db.session(write=False) as session:
+                found = search.search(session, CursorCodec(b"k"), q, search.SearchFilter(),
+                                      limit=10)
+            return [h.entry.path for h in found.page.items]
+        finally:
+            db.dispose()
+
+    def fts_sql(engine: Engine) -> str:
+        with engine.connect() as conn:
+            return str(conn.execute(text(
+                "SELECT sql FROM sqlite_master WHERE name = 'marketplace_search'")).scalar())
+
+    migrate.upgrade(empty_url, "0010")
+    engine = _engine(empty_url)
+    _seed_one_entry(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        assert "detail" not in fts_sql(engine)
+    engine.dispose()
+    migrate.upgrade(empty_url)
+    assert hits("pdf") == hits("skills pd") == ["skills/pdf"]
+    engine = _engine(empty_url)
+    if sqlite:
+        assert "detail=column" in fts_sql(engine)
+        with engine.begin() as conn:
+            conn.execute(text(search_index.SQLITE_CHECK))
+    engine.dispose()
+    migrate.downgrade(empty_url, "0010")
+    engine = _engine(empty_url)
+    if sqlite:
+        assert "detail" not in fts_sql(engine)
+    engine.dispose()
+    assert hits("pdf") == ["skills/pdf"]
+    migrate.upgrade(empty_url)
+    assert hits("pdf") == ["skills/pdf"]
