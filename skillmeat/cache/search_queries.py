@@ -6,13 +6,16 @@ only), so nothing a person types reaches FTS5 or tsquery syntax as an operator.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     bindparam,
+    case,
     column,
     exists,
     false,
@@ -171,6 +174,32 @@ def _group_head(c: SearchCriteria) -> ColumnElement[bool]:
                            *_filters(other, c))
 
 
+def hits_page(session: Session, c: SearchCriteria, after: tuple[int, Any] | None,
+              limit: int) -> list[tuple[int, Any, Entry]]:
+    """(tier, position, entry) of up to `limit` hits after `after`, in (tier, position) order.
+
+    PostgreSQL first asks whether the query has few hits in every field together: then one
+    read of the GIN index gives them all with their tier (a word in no entry costs that one
+    read, not one per tier). Otherwise, and on SQLite, tier by tier."""
+    if _postgres(session):
+        few = _pg_all_tiers(session, c)
+        if few is not None:
+            keys = [tk for tk in few if after is None or tk > after][:limit]
+            if not keys:
+                return []
+            tier_of = {seq: tier for tier, seq in keys}
+            found = session.execute(select(_SEQ, Entry).where(_SEQ.in_(list(tier_of))))
+            return sorted(((tier_of[k], k, e) for k, e in found), key=lambda h: (h[0], h[1]))
+    hits: list[tuple[int, Any, Entry]] = []
+    first, key = after if after is not None else (0, None)
+    for tier in TIERS[first:]:
+        rows = tier_page(session, c, tier, key if tier == first else None, limit - len(hits))
+        hits += [(tier, k, e) for k, e in rows]
+        if len(hits) >= limit:
+            break
+    return hits
+
+
 def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
               limit: int) -> list[tuple[Any, Entry]]:
     """(position, entry) of up to `limit` hits of one tier after `after`, in insertion order
@@ -179,49 +208,160 @@ def tier_page(session: Session, c: SearchCriteria, tier: int, after: Any,
     if c.group:
         conds.append(_group_head(c))
     if _postgres(session):
-        conds.append(_ts_match(ts_tier(c.text, tier)))
-        if after is not None:
-            conds.append(_SEQ > after)
-        few = _pg_few(session, conds)
-        if few is not None:
-            keys = sorted(few)[:limit]
-            if not keys:
-                return []
-            conds = [_SEQ.in_(keys)]
-        stmt = select(_SEQ, Entry).where(*conds).order_by(_SEQ)
-    else:
-        stmt = (select(_fts.c.rowid, Entry).select_from(_fts)
-                .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
-                .where(_fts_match(fts_tier(c.text, tier)), *conds))
-        if after is not None:
-            stmt = stmt.where(_fts.c.rowid > after)
-        stmt = stmt.order_by(_fts.c.rowid)
+        return _pg_tier_page(session, conds, ts_tier(c.text, tier), after or 0, limit)
+    stmt = (select(_fts.c.rowid, Entry).select_from(_fts)
+            .join(Entry, _ENTRY_ROWID == _fts.c.rowid)
+            .where(_fts_match(fts_tier(c.text, tier)), *conds))
+    if after is not None:
+        stmt = stmt.where(_fts.c.rowid > after)
+    stmt = stmt.order_by(_fts.c.rowid)
     return [(k, e) for k, e in session.execute(stmt.limit(limit))]
 
 
-PG_FEW = 1000
+PG_FEW = 1000  # hits read through the GIN index at most, to be sorted by position
+# The planner's estimate under which every tier's hits are first read at once. It guesses
+# 0.1% to 0.2% of the table for a word its statistics do not list (a word in no entry
+# included), so the bar sits well above that; a wrong guess costs one bitmap of at most
+# about this many postings and PG_FEW rows.
+PG_ALL_TIERS_ESTIMATE = 10_000
+PG_ALL_TIERS_FEW = 5000  # hits of every tier read at once at most (two common words: 2,200)
+PG_WALK_ROWS = 4000  # rows a walk in position order may expect to read to fill a page
+
+
+def _pg_tier_page(session: Session, conds: list[ColumnElement[bool]], query: str, after: int,
+                  limit: int) -> list[tuple[Any, Entry]]:
+    """One tier's hits after position `after`, PostgreSQL.
+
+    A common word's GIN bitmap costs what its postings cost (65,000 of them: 14 ms and more
+    on the project's machine) before a row is read, while a walk in position order finds a
+    page of it within a few hundred rows. So when the planner's statistics say the page
+    should fill within PG_WALK_ROWS rows, the walk comes first, over a bounded range of
+    positions (twice the expected rows): a wrong guess costs that range, never the table.
+    Then, or else, the GIN index for the rest (_pg_few), and the unbounded walk only for a
+    tier with PG_FEW hits or more, where it stops after about limit x table / hits rows."""
+    conds = [*conds, _ts_match(query)]
+    rows: list[tuple[Any, Entry]] = []
+    expected = _pg_rows_to_fill(session, query, limit)
+    if expected <= PG_WALK_ROWS:
+        end = after + int(max(2 * expected, 2 * limit))
+        stmt = (select(_SEQ, Entry).where(*conds, _SEQ > after, _SEQ <= end)
+                .order_by(_SEQ).limit(limit))
+        rows = [(k, e) for k, e in session.execute(stmt)]
+        if len(rows) >= limit:
+            return rows
+        after, limit = end, limit - len(rows)
+    conds.append(_SEQ > after)
+    few = _pg_few(session, conds)
+    if few is not None:
+        keys = sorted(few)[:limit]
+        if not keys:
+            return rows
+        conds = [_SEQ.in_(keys)]
+    stmt = select(_SEQ, Entry).where(*conds).order_by(_SEQ).limit(limit)
+    return rows + [(k, e) for k, e in session.execute(stmt)]
+
+
+def _pg_estimate(session: Session, query: str) -> float:
+    """The planner's estimate of the entries matching `query` (column statistics of the
+    vector: its most common lexemes and their frequencies, from ANALYZE)."""
+    plan = session.execute(
+        text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {ENTRIES}"
+             f" WHERE {VECTOR} @@ to_tsquery('simple'::regconfig, :q)"), {"q": query}).scalar()
+    return float(plan[0]["Plan"]["Plan Rows"])  # type: ignore[index]
+
+
+def _pg_rows_to_fill(session: Session, query: str, limit: int) -> float:
+    """How many rows a walk in position order should read to find `limit` hits."""
+    table_rows = session.info.get("search_table_rows")
+    if table_rows is None:  # once per transaction
+        table_rows = max(float(session.execute(text(
+            f"SELECT reltuples FROM pg_class WHERE oid = '{ENTRIES}'::regclass")).scalar()
+            or 0), 1.0)
+        session.info["search_table_rows"] = table_rows
+    return limit * table_rows / max(_pg_estimate(session, query), 1.0)
+
+
+def _free(c: SearchCriteria) -> SearchCriteria:
+    """`c` without its type and source filters: what facets count."""
+    return SearchCriteria(c.text, (), (), c.status, c.hidden_status, c.min_confidence, c.group)
+
+
+def _pg_all_tiers(session: Session, c: SearchCriteria) -> list[tuple[int, int]] | None:
+    """(tier, position) of every hit, sorted, when the planner does not expect many in any
+    field (PG_ALL_TIERS_ESTIMATE) and there are fewer than PG_ALL_TIERS_FEW: one read of
+    the GIN index, the tier of each hit computed from its vector. None otherwise (a tier at
+    a time is cheaper then).
+
+    Without group=true the read leaves the type and source filters out and applies them
+    here, so the facets of the same request count from it (facet_rows) instead of reading
+    the hits a second time; a group's head depends on those filters, so grouped searches
+    read with them."""
+    if c.group:
+        found = _pg_all_hits(session, c)
+    else:
+        found = _pg_all_hits(session, _free(c))
+        if found is not None:
+            found = [h for h in found if (not c.artifact_types or h[2] in c.artifact_types)
+                     and (not c.source_ids or h[3] in c.source_ids)]
+    return sorted((t, k) for t, k, _type, _source in found) if found is not None else None
+
+
+_ALL_HITS = "search_all_hits"  # session.info: criteria -> what _pg_all_hits read
+
+
+def _pg_all_hits(session: Session, c: SearchCriteria) -> list[tuple[int, int, str, str]] | None:
+    """(tier, position, type, source id) of every hit of `c`, or None (see _pg_all_tiers);
+    kept in the session, which serves one request's read transaction."""
+    memo = session.info.setdefault(_ALL_HITS, {})
+    if c not in memo:
+        memo[c] = None
+        anywhere = ts_tier(c.text, None)
+        if _pg_estimate(session, anywhere) < PG_ALL_TIERS_ESTIMATE:
+            conds = _filters(Entry, c)
+            if c.group:
+                conds.append(_group_head(c))
+            tier = case(*((_ts_match(_ts_words(MARKERS[f], c.text)), i)
+                          for i, f in enumerate(FIELDS)), else_=SPREAD)
+            rows = _pg_bitmap(session, select(tier, _SEQ, Entry.artifact_type, Entry.source_id)
+                              .where(*conds, _ts_match(anywhere)), PG_ALL_TIERS_FEW)
+            if rows is not None:
+                memo[c] = [(int(t), int(k), str(a), str(src)) for t, k, a, src in rows]
+    found: list[tuple[int, int, str, str]] | None = memo[c]
+    return found
+
+
+def _pg_bitmap(session: Session, stmt: Select[Any], few: int = 0) -> list[Any] | None:
+    """`stmt`'s rows read through the GIN index only, when there are fewer than `few`
+    (default PG_FEW).
+
+    Its bitmap costs what the postings cost and at most `few` rows are fetched. The planner
+    would otherwise walk search_seq in order whenever it guesses a word common enough, and
+    for a word it does not know it guesses 0.2% of the table: a word in no entry then read
+    all 1,000,000 (8 s)."""
+    session.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"))
+    try:
+        found = list(session.execute(stmt.limit(few or PG_FEW)))
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on"))
+    return found if len(found) < (few or PG_FEW) else None
 
 
 def _pg_few(session: Session, conds: list[ColumnElement[bool]]) -> list[int] | None:
-    """The positions of a tier's hits when it has fewer than PG_FEW, else None.
-
-    Read through the GIN index only (its bitmap costs what the postings cost, and at most
-    PG_FEW rows are fetched). The planner would otherwise walk search_seq in order whenever
-    it guesses a word common enough, and for a word it does not know it guesses 0.2% of the
-    table: a word in no entry then read all 1,000,000 (8 s). With PG_FEW hits or more the
-    walk in order is what it should be: it stops after about limit x table / hits rows."""
-    session.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"))
-    try:
-        found = list(session.scalars(select(_SEQ).where(*conds).limit(PG_FEW)))
-    finally:
-        session.execute(text("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on"))
-    return found if len(found) < PG_FEW else None
+    """The positions of a tier's hits when it has fewer than PG_FEW, else None."""
+    found = _pg_bitmap(session, select(_SEQ).where(*conds))
+    return [int(k) for (k,) in found] if found is not None else None
 
 
 def facet_rows(session: Session, c: SearchCriteria, cap: int) -> list[tuple[str, str, int]]:
     """(type, source id, hits) over at most `cap` hits, type and source filters left out
     (a facet shows what choosing another value would give)."""
-    free = SearchCriteria(c.text, (), (), c.status, c.hidden_status, c.min_confidence, c.group)
+    free = _free(c)
+    if _postgres(session):  # every hit already read for this request's page: count those
+        read = session.info.get(_ALL_HITS, {}).get(free)
+        if read is not None:
+            counts = Counter((kind, source) for _t, _k, kind, source in
+                             sorted(read, key=lambda h: h[1])[:cap])
+            return [(kind, source, n) for (kind, source), n in counts.items()]
     conds = _filters(Entry, free)
     if c.group:
         conds.append(_group_head(free))

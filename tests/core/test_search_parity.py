@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from skillmeat.cache import migrate
+from skillmeat.cache import search_queries as sq
 from skillmeat.cache.db import Database
 from skillmeat.core.cursor import CursorCodec
 from skillmeat.core.marketplace import search as service
@@ -106,3 +107,38 @@ def test_both_databases_find_the_same_hits_in_the_same_tiers(
         want = {t: sorted(p) for t, p in expected.items() if p}
         for db in databases:
             assert _hits(db, q) == want, (q, db.engine.dialect.name)
+
+
+def _hits_paged(db: Database, q: str) -> dict[int, list[str]]:
+    """The hits of `q` one page of one hit at a time, following the cursors."""
+    tiers: dict[int, list[str]] = {}
+    cursor = None
+    for _ in range(len(ROWS) + 1):
+        with db.session(write=False) as session:
+            result = service.search(session, CODEC, q, service.SearchFilter(), limit=1,
+                                    cursor=cursor, with_facets=False)
+        for hit in result.page.items:
+            tiers.setdefault(hit.tier, []).append(hit.entry.path)
+        cursor = result.page.next_cursor
+        if cursor is None:
+            return {t: sorted(p) for t, p in tiers.items()}
+    raise AssertionError(f"{q!r}: more pages than hits")
+
+
+@pytest.mark.parametrize("plan", ["all tiers at once", "walk first", "bitmap first",
+                                  "walk only"])
+def test_pages_give_the_same_hits_whichever_way_postgresql_reads_them(
+        databases: list[Database], plan: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL reads every tier's hits at once when its statistics say they are few (a
+    tiny catalog always looks so), else a tier at a time: by a bounded walk in position
+    order, then the GIN bitmap, or by the bitmap, or by an unbounded walk. Each way, page by
+    page across tiers, gives the same hits (SQLite: unaffected)."""
+    if plan != "all tiers at once":
+        monkeypatch.setattr(sq, "_pg_all_tiers", lambda _session, _c: None)
+        monkeypatch.setattr(sq, "PG_WALK_ROWS", 10**9 if plan == "walk first" else 0)
+    if plan == "walk only":
+        monkeypatch.setattr(sq, "PG_FEW", 0)
+    for q, expected in QUERIES.items():
+        want = {t: sorted(p) for t, p in expected.items() if p}
+        for db in databases:
+            assert _hits_paged(db, q) == want, (q, plan, db.engine.dialect.name)

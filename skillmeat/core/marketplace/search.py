@@ -115,14 +115,7 @@ def search(session: Session, codec: CursorCodec, q: str, f: SearchFilter, *,
     c = f.criteria(words)
 
     def fetch(after: tuple[int, int] | None, n: int) -> list[Hit]:
-        hits: list[Hit] = []
-        first, key = after if after is not None else (0, None)
-        for tier in sq.TIERS[first:]:
-            rows = sq.tier_page(session, c, tier, key if tier == first else None, n - len(hits))
-            hits += [Hit(entry, tier, k) for k, entry in rows]
-            if len(hits) >= n:
-                break
-        return hits
+        return [Hit(entry, tier, k) for tier, k, entry in sq.hits_page(session, c, after, n)]
 
     page = keyset_page(codec, query_scope(search=asdict(c)), cursor, limit,
                        key_types=(int, int), fetch=fetch,
