@@ -38,3 +38,17 @@ def test_memory_map_setting_comes_from_the_environment_and_refuses_negatives(
         Settings()
     with pytest.raises(ValueError, match="sqlite_mmap_bytes"):
         Database("sqlite:///unused.db", sqlite_mmap_bytes=-1)
+
+
+def test_postgresql_plans_each_statement_for_its_own_parameters(pg_url: str | None) -> None:
+    """A plan kept for one search's words must not serve another's (see cache/db.py): each
+    pooled connection asks for custom plans."""
+    if pg_url is None:
+        pytest.skip("runs on the PostgreSQL pass")
+    db = Database(pg_url)
+    try:
+        with db.session(write=False) as session:
+            assert session.execute(text("SHOW plan_cache_mode")).scalar() == \
+                "force_custom_plan"
+    finally:
+        db.dispose()
