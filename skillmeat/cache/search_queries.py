@@ -124,12 +124,14 @@ def text_condition(session: Session, w: Words,
         return false(), False
     matches = select(_fts.c.rowid).where(_fts_match(fts_tier(w, None)),
                                          _fts.c.rowid.between(first, last))
-    few = list(session.scalars(matches.limit(FEW + 1)))
+    # More than FEW? SQLite steps over them itself; fetching FEW + 1 rowids into Python to
+    # count them cost 4 to 5 ms of a common word's search.
+    if session.scalar(matches.limit(1).offset(FEW)) is not None:
+        return _ENTRY_ROWID.in_(matches), False
+    few = list(session.scalars(matches))
     if not few:
         return false(), False  # a constant: SQLite then reads no row at all
-    if len(few) <= FEW:
-        return _ENTRY_ROWID.in_(few), True
-    return _ENTRY_ROWID.in_(matches), False
+    return _ENTRY_ROWID.in_(few), True
 
 
 def _rowid_range(session: Session, source_id: str) -> tuple[int | None, int | None]:

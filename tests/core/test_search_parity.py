@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from skillmeat.cache import migrate
 from skillmeat.cache import search_queries as sq
 from skillmeat.cache.db import Database
+from skillmeat.cache.models import MarketplaceSource
 from skillmeat.core.cursor import CursorCodec
+from skillmeat.core.marketplace import listing
 from skillmeat.core.marketplace import search as service
 from skillmeat.core.marketplace.artifacts import DetectedArtifact
 from skillmeat.core.marketplace.merge import apply_scan
@@ -142,3 +145,20 @@ def test_pages_give_the_same_hits_whichever_way_postgresql_reads_them(
         want = {t: sorted(p) for t, p in expected.items() if p}
         for db in databases:
             assert _hits_paged(db, q) == want, (q, plan, db.engine.dialect.name)
+
+
+@pytest.mark.parametrize("few", [0, 1, 2, 100])
+def test_search_inside_a_source_finds_every_hit_however_many_match(
+        databases: list[Database], few: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite looks a source's matches up by rowid when there are at most FEW of them, and
+    walks the listing's index against the set of matches when there are more: both give
+    the hits the cross-source search gives (PostgreSQL: unaffected)."""
+    monkeypatch.setattr(sq, "FEW", few)
+    for q, expected in QUERIES.items():
+        want = sorted(p for paths in expected.values() for p in paths)
+        for db in databases:
+            with db.session(write=False) as session:
+                source_id = session.scalars(select(MarketplaceSource.id)).one()
+                page = listing.list_entries(session, CODEC, source_id,
+                                            listing.EntryFilter(search=q), limit=100)
+            assert sorted(e.path for e in page.page.items) == want, (q, few)
