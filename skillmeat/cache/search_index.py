@@ -39,7 +39,6 @@ _NEW = ", ".join(f"new.{f}" for f in FIELDS)
 _OLD = ", ".join(f"old.{f}" for f in FIELDS)
 
 
-
 def _sqlite_create(options: str) -> tuple[str, ...]:
     return (
         f"CREATE VIRTUAL TABLE {FTS} USING fts5({_COLS}, content='{ENTRIES}',"

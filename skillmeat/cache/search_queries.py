@@ -189,9 +189,9 @@ def hits_page(session: Session, c: SearchCriteria, after: tuple[int, Any] | None
             keys = [tk for tk in few if after is None or tk > after][:limit]
             if not keys:
                 return []
-            tier_of = {seq: tier for tier, seq in keys}
-            found = session.execute(select(_SEQ, Entry).where(_SEQ.in_(list(tier_of))))
-            return sorted(((tier_of[k], k, e) for k, e in found), key=lambda h: (h[0], h[1]))
+            stmt = select(_SEQ, Entry).where(_SEQ.in_([k for _t, k in keys]))
+            found: dict[int, Entry] = {k: e for k, e in session.execute(stmt)}
+            return [(t, k, found[k]) for t, k in keys if k in found]
     hits: list[tuple[int, Any, Entry]] = []
     first, key = after if after is not None else (0, None)
     for tier in TIERS[first:]:
@@ -332,20 +332,22 @@ def _pg_all_hits(session: Session, c: SearchCriteria) -> list[tuple[int, int, st
     return found
 
 
-def _pg_bitmap(session: Session, stmt: Select[Any], few: int = 0) -> list[Any] | None:
+def _pg_bitmap(session: Session, stmt: Select[Any], few: int | None = None,
+               ) -> list[Any] | None:
     """`stmt`'s rows read through the GIN index only, when there are fewer than `few`
-    (default PG_FEW).
+    (default PG_FEW, read at call time).
 
     Its bitmap costs what the postings cost and at most `few` rows are fetched. The planner
     would otherwise walk search_seq in order whenever it guesses a word common enough, and
     for a word it does not know it guesses 0.2% of the table: a word in no entry then read
     all 1,000,000 (8 s)."""
+    cap = PG_FEW if few is None else few
     session.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"))
     try:
-        found = list(session.execute(stmt.limit(few or PG_FEW)))
+        found = list(session.execute(stmt.limit(cap)))
     finally:
         session.execute(text("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on"))
-    return found if len(found) < (few or PG_FEW) else None
+    return found if len(found) < cap else None
 
 
 def _pg_few(session: Session, conds: list[ColumnElement[bool]]) -> list[int] | None:
